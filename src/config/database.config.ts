@@ -1,0 +1,36 @@
+import { registerAs } from '@nestjs/config';
+import { Expose, Type } from 'class-transformer';
+import { IsInt, IsOptional, IsString, Matches, Max, Min } from 'class-validator';
+import { validateSection } from './validate-section';
+
+class DatabaseEnvironment {
+  @Expose()
+  @IsOptional()
+  @Matches(/^mongodb(\+srv)?:\/\/.+/, { message: 'must be a mongodb:// or mongodb+srv:// URI' })
+  MONGODB_URI?: string;
+  @Expose()
+  @Matches(/^[A-Za-z0-9_-]{1,63}$/, { message: 'must be 1-63 letters, digits, "_" or "-"' })
+  MONGODB_DATABASE: string = 'clinic';
+  @Expose() @Type(() => Number) @IsInt() @Min(100) @Max(120000) MONGODB_TIMEOUT_MS: number = 10000;
+  @Expose() @IsString() EMBEDDED_DB_CACHE_DIR: string = './.cache/ferretdb';
+}
+
+export interface DatabaseConfig {
+  /** Unset: the embedded database is started. */
+  uri?: string;
+  databaseName: string;
+  timeoutMs: number;
+  embeddedCacheDir: string;
+}
+
+export function loadDatabaseConfig(): DatabaseConfig {
+  const env = validateSection(DatabaseEnvironment);
+  return {
+    uri: env.MONGODB_URI,
+    databaseName: env.MONGODB_DATABASE,
+    timeoutMs: env.MONGODB_TIMEOUT_MS,
+    embeddedCacheDir: env.EMBEDDED_DB_CACHE_DIR,
+  };
+}
+
+export const databaseConfig = registerAs('database', loadDatabaseConfig);

@@ -1,0 +1,104 @@
+import { ChildProcess, spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { createServer, Server } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+
+const ROOT = resolve(__dirname, '../../..');
+
+interface ServiceRun {
+  child: ChildProcess;
+  output: () => string;
+  exited: Promise<number | null>;
+}
+
+/** Starts `src/main.ts` as `npm start` would run it, with its own data folder. */
+function startService(env: Record<string, string>): ServiceRun {
+  let output = '';
+  const child = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', 'src/main.ts'], {
+    cwd: ROOT,
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
+  return { child, output: () => output, exited };
+}
+
+async function waitFor(condition: () => boolean, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error('timed out');
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function embeddedPid(dataDir: string): number {
+  return (JSON.parse(readFileSync(join(dataDir, 'ferretdb.json'), 'utf8')) as { pid: number }).pid;
+}
+
+describe('service process', () => {
+  jest.setTimeout(60_000);
+
+  it('should log where it listens and stop the embedded database on SIGTERM', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'clinics-service-'));
+    const run = startService({ PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir });
+    await waitFor(() => run.output().includes('Clinics API listening on'), 45_000);
+    expect(run.output()).toMatch(/Clinics API listening on http:\/\/127\.0\.0\.1:\d+ \(Swagger UI: .*\/docs\)/);
+    const pid = embeddedPid(dataDir);
+    expect(isAlive(pid)).toBe(true);
+
+    run.child.kill('SIGTERM');
+    await run.exited;
+    await waitFor(() => !isAlive(pid), 10_000);
+    expect(existsSync(join(dataDir, 'ferretdb.json'))).toBe(false);
+  });
+
+  it('should stop the embedded database when start-up fails after it started', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'clinics-service-'));
+    const blocker: Server = createServer();
+    await new Promise<void>((r) => blocker.listen(0, '127.0.0.1', r));
+    const port = (blocker.address() as { port: number }).port;
+    try {
+      const run = startService({ PORT: String(port), HOST: '127.0.0.1', DATA_DIR: dataDir });
+      let pid = 0;
+      await waitFor(() => {
+        if (!pid && existsSync(join(dataDir, 'ferretdb.json'))) pid = embeddedPid(dataDir);
+        return run.child.exitCode !== null;
+      }, 45_000);
+      expect(await run.exited).toBe(1);
+      expect(run.output()).toMatch(/EADDRINUSE|address already in use/);
+      expect(pid).toBeGreaterThan(0);
+      await waitFor(() => !isAlive(pid), 10_000);
+    } finally {
+      blocker.close();
+    }
+  });
+
+  it('should stop with a message naming the host, not the password, when the database is unreachable', async () => {
+    const run = startService({
+      PORT: '0',
+      MONGODB_URI: 'mongodb://admin:hunter2@127.0.0.1:9/clinic',
+      MONGODB_TIMEOUT_MS: '500',
+    });
+    expect(await run.exited).toBe(1);
+    expect(run.output()).toContain('cannot reach the database at 127.0.0.1:9');
+    expect(run.output()).not.toContain('hunter2');
+  });
+
+  it('should stop with a message naming the variable when configuration is invalid', async () => {
+    const run = startService({ PORT: 'eighty', MONGODB_URI: 'mongodb://127.0.0.1:9' });
+    expect(await run.exited).toBe(1);
+    expect(run.output()).toMatch(/invalid configuration: PORT/);
+  });
+});

@@ -1,0 +1,105 @@
+import { Writable } from 'node:stream';
+import type { ModuleMetadata } from '@nestjs/common';
+import { getConnectionToken } from '@nestjs/mongoose';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { Test, TestingModuleBuilder } from '@nestjs/testing';
+import type { Connection } from 'mongoose';
+import pino from 'pino';
+import { configureApp, createFastifyAdapter } from '../../src/app.factory';
+import { AppModule } from '../../src/app.module';
+import { PinoNestLogger, REDACTED_PATHS } from '../../src/common/logging/logger';
+import { databaseConfig } from '../../src/config/database.config';
+import { testDatabaseUri, uniqueDatabaseName } from './test-database';
+
+export interface TestResponse<T = unknown> {
+  status: number;
+  headers: Record<string, string | string[] | number | undefined>;
+  body: T;
+  text: string;
+}
+
+export interface CallOptions {
+  /** Session token for `x-tidepool-session-token`. */
+  token?: string;
+  body?: unknown;
+  query?: Record<string, string | number | boolean | undefined>;
+  headers?: Record<string, string>;
+}
+
+export interface TestApp {
+  app: NestFastifyApplication;
+  connection: Connection;
+  /** Every log line the app wrote, parsed. */
+  logs: Array<Record<string, unknown>>;
+  call<T = unknown>(method: string, url: string, options?: CallOptions): Promise<TestResponse<T>>;
+  close(): Promise<void>;
+}
+
+export interface TestAppOptions {
+  /** Extra modules or providers, e.g. a test-only controller. */
+  imports?: ModuleMetadata['imports'];
+  override?: (builder: TestingModuleBuilder) => TestingModuleBuilder;
+}
+
+/** Boots the real application on its own database of the run's database server. */
+export async function createTestApp(options: TestAppOptions = {}): Promise<TestApp> {
+  const logs: Array<Record<string, unknown>> = [];
+  const sink = new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      for (const line of chunk.toString('utf8').split('\n').filter(Boolean)) {
+        logs.push(JSON.parse(line) as Record<string, unknown>);
+      }
+      done();
+    },
+  });
+  const logger = pino({ level: 'info', redact: { paths: REDACTED_PATHS, censor: '[redacted]' } }, sink);
+
+  let builder = Test.createTestingModule({ imports: [AppModule, ...(options.imports ?? [])] })
+    .overrideProvider(databaseConfig.KEY)
+    .useValue({
+      uri: testDatabaseUri(),
+      databaseName: uniqueDatabaseName(),
+      timeoutMs: 5000,
+      embeddedCacheDir: '.cache/ferretdb',
+    } satisfies ReturnType<typeof databaseConfig>);
+  if (options.override) builder = options.override(builder);
+  const moduleRef = await builder.compile();
+  const app = moduleRef.createNestApplication<NestFastifyApplication>(createFastifyAdapter(logger), {
+    logger: new PinoNestLogger(logger),
+  });
+  configureApp(app);
+  await app.init();
+  await app.getHttpAdapter().getInstance().ready();
+  const connection = app.get<Connection>(getConnectionToken());
+
+  return {
+    app,
+    connection,
+    logs,
+    async call<T>(method: string, url: string, callOptions: CallOptions = {}): Promise<TestResponse<T>> {
+      const headers: Record<string, string> = { ...callOptions.headers };
+      if (callOptions.token !== undefined) headers['x-tidepool-session-token'] = callOptions.token;
+      const query: Record<string, string> = {};
+      for (const [key, value] of Object.entries(callOptions.query ?? {})) {
+        if (value !== undefined) query[key] = String(value);
+      }
+      const response = await app.inject({
+        method: method.toUpperCase() as 'GET',
+        url,
+        headers,
+        query,
+        ...(callOptions.body !== undefined ? { payload: callOptions.body as object } : {}),
+      });
+      const text = response.body;
+      let body: unknown = text;
+      if (String(response.headers['content-type'] ?? '').includes('json') && text.length > 0) {
+        body = JSON.parse(text);
+      }
+      return { status: response.statusCode, headers: response.headers, body: body as T, text };
+    },
+    async close(): Promise<void> {
+      await connection.dropDatabase().catch(() => undefined);
+      await app.close();
+    },
+  };
+}

@@ -1,0 +1,48 @@
+import { loadAppConfig } from '../../../src/config/app.config';
+import { loadDatabaseConfig } from '../../../src/config/database.config';
+import { ConfigurationError } from '../../../src/config/validate-section';
+import { describeDatabaseHost } from '../../../src/database/database-uri';
+
+describe('configuration sections', () => {
+  const saved = { ...process.env };
+  afterEach(() => {
+    process.env = { ...saved };
+  });
+
+  it('should apply the documented defaults', () => {
+    for (const key of ['PORT', 'HOST', 'LOG_LEVEL', 'LOG_PRETTY', 'DATA_DIR', 'MONGODB_URI', 'MONGODB_DATABASE']) {
+      delete process.env[key];
+    }
+    expect(loadAppConfig()).toMatchObject({ port: 8080, logLevel: 'info', logPretty: false, dataDir: './data' });
+    expect(loadDatabaseConfig()).toMatchObject({ uri: undefined, databaseName: 'clinic' });
+  });
+
+  it('should name the variable when a value is invalid', () => {
+    process.env.PORT = 'eighty';
+    expect(() => loadAppConfig()).toThrow(ConfigurationError);
+    expect(() => loadAppConfig()).toThrow(/PORT/);
+  });
+
+  it('should reject an unknown log level and a non-MongoDB URI', () => {
+    process.env.LOG_LEVEL = 'loud';
+    expect(() => loadAppConfig()).toThrow(/LOG_LEVEL/);
+    process.env.MONGODB_URI = 'postgres://localhost';
+    expect(() => loadDatabaseConfig()).toThrow(/MONGODB_URI/);
+  });
+
+  it('should treat empty values as unset', () => {
+    process.env.PORT = '';
+    process.env.LOG_PRETTY = 'true';
+    expect(loadAppConfig()).toMatchObject({ port: 8080, logPretty: true });
+  });
+});
+
+describe('describeDatabaseHost', () => {
+  it('should keep hosts and drop credentials, database and options', () => {
+    expect(describeDatabaseHost('mongodb://user:s3cret@db1:27017,db2:27017/clinic?replicaSet=rs0')).toBe(
+      'db1:27017,db2:27017',
+    );
+    expect(describeDatabaseHost('mongodb+srv://u:p@cluster0.example.net/x')).toBe('cluster0.example.net');
+    expect(describeDatabaseHost('mongodb://127.0.0.1:27017')).toBe('127.0.0.1:27017');
+  });
+});

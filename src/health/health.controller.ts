@@ -2,12 +2,14 @@ import { Controller, Get, HttpCode, HttpStatus } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
 import { InjectConnection } from '@nestjs/mongoose';
 import type { Connection } from 'mongoose';
+import { Public } from '../auth/authorization/authorize.decorator';
 import { ApiError } from '../common/errors/api-error';
 import { HealthStatus } from './health-status.dto';
 
 const PING_TIMEOUT_MS = 2000;
 
 @ApiTags('Health')
+@Public()
 @Controller()
 export class HealthController {
   constructor(@InjectConnection() private readonly connection: Connection) {}

@@ -3,6 +3,7 @@ import { InjectConnection } from '@nestjs/mongoose';
 import { IsEmail, IsString, MinLength, ValidateNested } from 'class-validator';
 import { Type } from 'class-transformer';
 import type { Connection } from 'mongoose';
+import { Public } from '../../src/auth/authorization/authorize.decorator';
 import { IsContractEnum, IsOptionalDateTime, IsTidepoolUserId } from '../../src/common/validation/decorators';
 import { ClinicIdParams } from '../../src/common/validation/id-params.dto';
 import { PaginationQuery } from '../../src/common/validation/pagination.dto';
@@ -28,6 +29,7 @@ class ProbeQuery extends PaginationQuery {
 }
 
 /** Test-only routes that exercise the shared building blocks through the real pipeline. */
+@Public()
 @Controller('probe')
 export class ProbeController {
   constructor(@InjectConnection() private readonly connection: Connection) {}

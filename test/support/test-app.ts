@@ -8,6 +8,11 @@ import pino from 'pino';
 import { configureApp, createFastifyAdapter } from '../../src/app.factory';
 import { AppModule } from '../../src/app.module';
 import { PinoNestLogger, REDACTED_PATHS } from '../../src/common/logging/logger';
+import { randomBytes } from 'node:crypto';
+import { EmbeddedUserDirectory, NewLocalUser } from '../../src/auth/directory/embedded-user.directory';
+import type { DirectoryUser } from '../../src/auth/directory/user-directory';
+import { JwtTokenIssuer, TokenRequest } from '../../src/auth/tokens/jwt-token.issuer';
+import { authConfig, loadAuthConfig } from '../../src/config/auth.config';
 import { databaseConfig } from '../../src/config/database.config';
 import { testDatabaseUri, uniqueDatabaseName } from './test-database';
 
@@ -32,8 +37,20 @@ export interface TestApp {
   /** Every log line the app wrote, parsed. */
   logs: Array<Record<string, unknown>>;
   call<T = unknown>(method: string, url: string, options?: CallOptions): Promise<TestResponse<T>>;
+  /** Session tokens minted with the app's own key. */
+  tokens: {
+    user(userId: string, options?: Partial<TokenRequest>): Promise<string>;
+    server(name?: string): Promise<string>;
+  };
+  /** Accounts in the embedded user directory. */
+  users: {
+    create(user?: Partial<NewLocalUser>): Promise<DirectoryUser & { token: string }>;
+  };
   close(): Promise<void>;
 }
+
+/** The secret test apps sign and verify session tokens with (never the developer's DATA_DIR secret). */
+export const TEST_TOKEN_SECRET = randomBytes(32).toString('hex');
 
 export interface TestAppOptions {
   /** Extra modules or providers, e.g. a test-only controller. */
@@ -61,7 +78,9 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
       databaseName: uniqueDatabaseName(),
       timeoutMs: 5000,
       embeddedCacheDir: '.cache/ferretdb',
-    } satisfies ReturnType<typeof databaseConfig>);
+    } satisfies ReturnType<typeof databaseConfig>)
+    .overrideProvider(authConfig.KEY)
+    .useValue({ ...loadAuthConfig(), provider: 'jwt', userDirectory: 'embedded', tokenSecret: TEST_TOKEN_SECRET });
   if (options.override) builder = options.override(builder);
   const moduleRef = await builder.compile();
   const app = moduleRef.createNestApplication<NestFastifyApplication>(createFastifyAdapter(logger), {
@@ -71,6 +90,9 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
   await app.init();
   await app.getHttpAdapter().getInstance().ready();
   const connection = app.get<Connection>(getConnectionToken());
+  const issuer = app.get(JwtTokenIssuer);
+  const directory = app.get(EmbeddedUserDirectory);
+  let userCounter = 0;
 
   return {
     app,
@@ -96,6 +118,22 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
         body = JSON.parse(text);
       }
       return { status: response.statusCode, headers: response.headers, body: body as T, text };
+    },
+    tokens: {
+      user: (userId, tokenOptions) => issuer.issue({ ...tokenOptions, subjectId: userId, isServer: false }),
+      server: (name = 'orca') => issuer.issue({ subjectId: name, isServer: true }),
+    },
+    users: {
+      async create(user = {}) {
+        userCounter += 1;
+        const unique = `${Date.now().toString(36)}${userCounter}`;
+        const created = await directory.createUser({
+          email: user.email ?? `clinician-${unique}@example.com`,
+          fullName: user.fullName ?? `Clinician ${unique}`,
+          roles: user.roles ?? ['clinic'],
+        });
+        return { ...created, token: await issuer.issue({ subjectId: created.userId, isServer: false }) };
+      },
     },
     async close(): Promise<void> {
       await connection.dropDatabase().catch(() => undefined);

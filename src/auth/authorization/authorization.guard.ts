@@ -1,0 +1,53 @@
+import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
+import { ModuleRef, Reflector } from '@nestjs/core';
+import { ApiError } from '../../common/errors/api-error';
+import { OBJECT_ID_PATTERN } from '../../common/validation/patterns';
+import { AccessRule, allows } from './access-rules';
+import { ACCESS_RULES_KEY, AuthenticatedRequest, PUBLIC_ROUTE_KEY } from './authorize.decorator';
+import { ClinicianMembership, ClinicianMembershipLookup } from './clinician-membership';
+
+export const FORBIDDEN_MESSAGE = 'security requirements failed: the subject is not authorized for the requested action';
+
+/**
+ * Second global guard: applies the handler's `@Authorize` rules; deny by default. It runs before
+ * validation pipes and handlers, so a caller who is not allowed gets 403 even for malformed
+ * requests or clinics that do not exist.
+ */
+@Injectable()
+export class AuthorizationGuard implements CanActivate {
+  private membershipLookup?: ClinicianMembershipLookup | null;
+
+  constructor(
+    private readonly reflector: Reflector,
+    private readonly moduleRef: ModuleRef,
+  ) {}
+
+  async canActivate(context: ExecutionContext): Promise<boolean> {
+    const targets = [context.getHandler(), context.getClass()];
+    if (this.reflector.getAllAndOverride<boolean>(PUBLIC_ROUTE_KEY, targets)) return true;
+    const rules = this.reflector.getAllAndOverride<AccessRule[] | undefined>(ACCESS_RULES_KEY, targets);
+    const request = context.switchToHttp().getRequest<AuthenticatedRequest & { params?: Record<string, string> }>();
+    const principal = request.user;
+    if (!rules || rules.length === 0 || !principal) throw ApiError.forbidden(FORBIDDEN_MESSAGE);
+
+    const params = request.params ?? {};
+    const membership = await this.findMembership(params.clinicId, principal.subjectId);
+    request.clinicianMembership = membership;
+    if (rules.some((rule) => allows(rule, { principal, membership, params }))) return true;
+    throw ApiError.forbidden(FORBIDDEN_MESSAGE);
+  }
+
+  /** One read per request, only for routes with a well-formed `clinicId`. */
+  private async findMembership(clinicId: string | undefined, userId: string): Promise<ClinicianMembership | undefined> {
+    if (!clinicId || !OBJECT_ID_PATTERN.test(clinicId)) return undefined;
+    if (this.membershipLookup === undefined) {
+      // Resolved lazily from whichever module provides it (the Clinics module), without an import cycle.
+      try {
+        this.membershipLookup = this.moduleRef.get(ClinicianMembershipLookup, { strict: false });
+      } catch {
+        this.membershipLookup = null;
+      }
+    }
+    return this.membershipLookup ? this.membershipLookup.findMembership(clinicId, userId) : undefined;
+  }
+}

@@ -1,0 +1,57 @@
+/** A platform user account, as much of it as this service needs. */
+export interface DirectoryUser {
+  userId: string;
+  /** Login name; an e-mail address for ordinary accounts, absent for custodial ones without e-mail. */
+  username?: string;
+  emails: string[];
+  /** Platform roles, e.g. `clinic` for clinician accounts. */
+  roles: string[];
+  /** Custodial accounts are created on a patient's behalf and have no password. */
+  custodial?: boolean;
+}
+
+export interface UserProfile {
+  fullName?: string;
+  patient?: { fullName?: string; birthday?: string; mrn?: string };
+}
+
+export interface RestrictedToken {
+  id: string;
+  userId: string;
+  /** RFC 3339. */
+  expirationTime: string;
+  createdTime: string;
+}
+
+export interface CustodialUserInput {
+  /** The clinic creating the account (the platform scopes custodial accounts to it). */
+  clinicId: string;
+  email?: string;
+  fullName?: string;
+}
+
+export interface ServiceAccountCredentials {
+  clientId: string;
+  clientSecret: string;
+  name: string;
+}
+
+/**
+ * The user directory port: everything the service asks of user accounts. Two adapters:
+ * `embedded` (users in our own database) and `tidepool` (the platform's services over HTTP).
+ */
+export abstract class UserDirectory {
+  abstract getUser(userId: string): Promise<DirectoryUser | undefined>;
+  /** Case-insensitive. */
+  abstract findUserByEmail(email: string): Promise<DirectoryUser | undefined>;
+  abstract getProfile(userId: string): Promise<UserProfile | undefined>;
+  /** Throws ApiError 409 `duplicate: email address is already taken` when the e-mail is in use. */
+  abstract createCustodialUser(input: CustodialUserInput): Promise<DirectoryUser>;
+  /** Throws ApiError 409 `duplicate: email address is already taken` when the e-mail is in use. */
+  abstract updateUserEmail(userId: string, email: string): Promise<void>;
+  abstract createRestrictedToken(userId: string): Promise<RestrictedToken>;
+  /** Undefined when unknown (expired tokens are returned; callers check `expirationTime`). */
+  abstract getRestrictedToken(id: string): Promise<RestrictedToken | undefined>;
+  /** Resolves the user id a service account's client credentials stand for (AddServiceAccount). */
+  abstract resolveServiceAccount(credentials: ServiceAccountCredentials): Promise<{ userId: string }>;
+}

@@ -1,0 +1,66 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { ConfigType } from '@nestjs/config';
+import { errors, JWTPayload, jwtVerify, JWTVerifyGetKey } from 'jose';
+import { authConfig } from '../../config/auth.config';
+import type { Principal } from '../principal';
+import { TokenKeys } from './token-keys';
+import { TokenValidator } from './token-validator';
+
+/** Claims of a Tidepool session token. */
+export interface TidepoolTokenClaims extends JWTPayload {
+  /** User id (or service name for server tokens). */
+  usr?: unknown;
+  /** `"yes"` for server tokens, `"no"` for user tokens. */
+  svr?: unknown;
+  /** Token lifetime in seconds, informational. */
+  dur?: unknown;
+  /** Identity provider of the user's session, when federated. */
+  idp?: unknown;
+}
+
+/** Validates Tidepool-format JWTs: HS256 with the shared secret or RS256 with the public key; nothing else. */
+@Injectable()
+export class JwtTokenValidator extends TokenValidator {
+  private readonly getKey: JWTVerifyGetKey;
+  private readonly algorithms: string[];
+
+  constructor(
+    keys: TokenKeys,
+    @Inject(authConfig.KEY) private readonly config: ConfigType<typeof authConfig>,
+  ) {
+    super();
+    this.algorithms = [...(keys.hmacSecret ? ['HS256'] : []), ...(keys.rsaPublicKey ? ['RS256'] : [])];
+    this.getKey = (header) => {
+      if (header.alg === 'HS256' && keys.hmacSecret) return keys.hmacSecret;
+      if (header.alg === 'RS256' && keys.rsaPublicKey) return keys.rsaPublicKey;
+      throw new errors.JOSEAlgNotAllowed(`algorithm ${header.alg} is not accepted`);
+    };
+  }
+
+  async validate(token: string): Promise<Principal | undefined> {
+    let claims: TidepoolTokenClaims;
+    try {
+      const verified = await jwtVerify<TidepoolTokenClaims>(token, this.getKey, {
+        algorithms: this.algorithms,
+        issuer: this.config.tokenIssuer,
+        audience: this.config.tokenAudience,
+        requiredClaims: ['exp'],
+      });
+      claims = verified.payload;
+    } catch {
+      return undefined;
+    }
+    return principalFromClaims(claims);
+  }
+}
+
+export function principalFromClaims(claims: TidepoolTokenClaims): Principal | undefined {
+  if (typeof claims.usr !== 'string' || claims.usr.length === 0) return undefined;
+  let isServer: boolean;
+  if (claims.svr === 'yes') isServer = true;
+  else if (claims.svr === 'no' || claims.svr === undefined) isServer = false;
+  else return undefined;
+  const principal: Principal = { subjectId: claims.usr, isServer };
+  if (typeof claims.idp === 'string' && claims.idp.length > 0) principal.identityProvider = claims.idp;
+  return principal;
+}

@@ -1,0 +1,29 @@
+import { Injectable } from '@nestjs/common';
+import { InjectModel } from '@nestjs/mongoose';
+import type { Model } from 'mongoose';
+import { ClinicianMembership, ClinicianMembershipLookup } from '../../../auth/authorization/clinician-membership';
+import { ClinicianRecord, memberKey } from '../schemas/clinician.schema';
+
+/** The authorization guard's one read per request: the caller's clinician record in the path clinic. */
+@Injectable()
+export class ClinicianMembershipRepository extends ClinicianMembershipLookup {
+  constructor(@InjectModel(ClinicianRecord.name) private readonly clinicians: Model<ClinicianRecord>) {
+    super();
+  }
+
+  async findMembership(clinicId: string, userId: string): Promise<ClinicianMembership | undefined> {
+    const record = await this.clinicians
+      .findOne({ memberKey: memberKey(clinicId, userId) })
+      .lean<ClinicianRecord>()
+      .exec();
+    if (!record?.userId) return undefined;
+    return {
+      id: record._id.toHexString(),
+      clinicId,
+      userId: record.userId,
+      roles: record.roles ?? [],
+      name: record.name,
+      ...(record.email ? { email: record.email } : {}),
+    };
+  }
+}

@@ -1,0 +1,46 @@
+import { Prop, Schema, SchemaFactory } from '@nestjs/mongoose';
+import { Types } from 'mongoose';
+
+export class RolesUpdate {
+  @Prop({ type: [String], required: true }) roles: string[];
+  @Prop({ required: true }) updatedBy: string;
+}
+
+/**
+ * A clinician of a clinic: a member (has `userId`) or a pending invite (has `inviteId`).
+ * Uniqueness is kept with scalar, sparse key fields set exactly when the rule applies, which
+ * behaves the same on MongoDB and FerretDB (no partial indexes there).
+ */
+@Schema({ collection: 'clinicians', versionKey: false })
+export class ClinicianRecord {
+  _id: Types.ObjectId;
+  @Prop({ type: Types.ObjectId, required: true }) clinicId: Types.ObjectId;
+  @Prop() userId?: string;
+  @Prop() inviteId?: string;
+  /** Lower-cased. */
+  @Prop() email?: string;
+  @Prop({ type: String, default: null }) name: string | null;
+  @Prop({ type: [String], default: [] }) roles: string[];
+  @Prop({ type: [RolesUpdate], default: undefined, _id: false }) rolesUpdates?: RolesUpdate[];
+  @Prop() isServiceAccount?: boolean;
+  @Prop({ required: true }) createdTime: Date;
+  @Prop({ required: true }) updatedTime: Date;
+  /** `<clinicId>:<userId>`, only on members: one record per user per clinic. */
+  @Prop() memberKey?: string;
+  /** `<clinicId>:<inviteId>`, only on invites: one record per invite. */
+  @Prop() inviteKey?: string;
+  /** `<clinicId>:<email>`, whenever there is an e-mail: one record per e-mail per clinic. */
+  @Prop() emailKey?: string;
+}
+
+export const ClinicianSchema = SchemaFactory.createForClass(ClinicianRecord);
+// findMembership / findByUserId: one member per user per clinic
+ClinicianSchema.index({ memberKey: 1 }, { unique: true, sparse: true });
+// findByInviteId: one record per invite
+ClinicianSchema.index({ inviteKey: 1 }, { unique: true, sparse: true });
+// duplicate e-mail check: one record per e-mail per clinic
+ClinicianSchema.index({ emailKey: 1 }, { unique: true, sparse: true });
+
+export function memberKey(clinicId: string, userId: string): string {
+  return `${clinicId}:${userId}`;
+}

@@ -14,14 +14,20 @@ export const REDACTED_PATHS = [
   'headers.cookie',
 ];
 
-export function createRootLogger(options: { level: LogLevel; pretty: boolean }): Logger {
-  return pino({
-    level: options.level,
-    redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
-    base: { service: 'clinics-api' },
-    timestamp: pino.stdTimeFunctions.isoTime,
-    transport: options.pretty ? { target: 'pino-pretty', options: { colorize: true } } : undefined,
-  });
+export function createRootLogger(options: { level: LogLevel; pretty: boolean; toStderr?: boolean }): Logger {
+  const destination = options.toStderr && !options.pretty ? pino.destination(2) : undefined;
+  return pino(
+    {
+      level: options.level,
+      redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
+      base: { service: 'clinics-api' },
+      timestamp: pino.stdTimeFunctions.isoTime,
+      transport: options.pretty
+        ? { target: 'pino-pretty', options: { colorize: true, destination: options.toStderr ? 2 : 1 } }
+        : undefined,
+    },
+    destination,
+  );
 }
 
 /** Lets Nest's own Logger write through the same pino instance. */

@@ -1,0 +1,124 @@
+import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { jwtVerify } from 'jose';
+import { MongoClient } from 'mongodb';
+import { testDatabaseUri, uniqueDatabaseName } from '../../support/test-database';
+
+const ROOT = resolve(__dirname, '../../..');
+const SECRET = randomBytes(24).toString('hex');
+const DATABASE = uniqueDatabaseName();
+
+interface CliResult {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+function cli(args: string[], env: Record<string, string> = {}): Promise<CliResult> {
+  return new Promise((resolvePromise) => {
+    const child = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', 'src/cli.ts', ...args], {
+      cwd: ROOT,
+      env: {
+        PATH: process.env.PATH ?? '',
+        MONGODB_URI: testDatabaseUri(),
+        MONGODB_DATABASE: DATABASE,
+        AUTH_TOKEN_SECRET: SECRET,
+        DATA_DIR: mkdtempSync(join(tmpdir(), 'clinics-cli-')),
+        ...env,
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.on('exit', (code) => resolvePromise({ code, stdout, stderr }));
+  });
+}
+
+async function claimsOf(token: string): Promise<Record<string, unknown>> {
+  return (await jwtVerify(token, new TextEncoder().encode(SECRET), { algorithms: ['HS256'] })).payload;
+}
+
+describe('command-line tool', () => {
+  jest.setTimeout(60_000);
+  const client = new MongoClient(testDatabaseUri());
+  afterAll(async () => {
+    await client.db(DATABASE).dropDatabase();
+    await client.close();
+  });
+
+  it('should create a user and print its id and a user token', async () => {
+    const result = await cli(['user', 'create', '--email', 'Dana@Example.com', '--name', 'Dana Doctor']);
+    expect(result.code).toBe(0);
+    const output = JSON.parse(result.stdout) as { userId: string; token: string };
+    expect(Object.keys(output).sort()).toEqual(['token', 'userId']);
+    expect(output.userId).toMatch(/^[0-9a-f]{10}$/);
+    expect(await claimsOf(output.token)).toMatchObject({ usr: output.userId, svr: 'no' });
+    const stored = await client.db(DATABASE).collection('users').findOne({ userId: output.userId });
+    expect(stored).toMatchObject({
+      username: 'Dana@Example.com',
+      emailKey: 'dana@example.com',
+      fullName: 'Dana Doctor',
+      roles: ['clinic'],
+    });
+  });
+
+  it('should refuse a second user with the same e-mail in any case, exit 1', async () => {
+    const result = await cli(['user', 'create', '--email', 'DANA@example.com', '--name', 'Again']);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('duplicate: email address is already taken');
+    expect(result.stdout).toBe('');
+  });
+
+  it('should import users from a JSON file', async () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'clinics-import-')), 'users.json');
+    writeFileSync(
+      file,
+      JSON.stringify([
+        { email: 'erin@example.com', fullName: 'Erin', roles: ['clinic'] },
+        { email: 'finn@example.com', fullName: 'Finn' },
+      ]),
+    );
+    const result = await cli(['user', 'import', file]);
+    expect(result.code).toBe(0);
+    const users = JSON.parse(result.stdout) as Array<{ userId: string; email: string; token: string }>;
+    expect(users.map((user) => user.email)).toEqual(['erin@example.com', 'finn@example.com']);
+    for (const user of users) expect(await claimsOf(user.token)).toMatchObject({ usr: user.userId, svr: 'no' });
+    expect(
+      await client
+        .db(DATABASE)
+        .collection('users')
+        .countDocuments({ userId: { $in: users.map((u) => u.userId) } }),
+    ).toBe(2);
+  });
+
+  it('should print user and server tokens alone on one line', async () => {
+    const user = await cli(['token', '--user', '0123456789']);
+    expect(user.code).toBe(0);
+    expect(user.stdout).toMatch(/^[\w-]+\.[\w-]+\.[\w-]+\n$/);
+    expect(await claimsOf(user.stdout.trim())).toMatchObject({ usr: '0123456789', svr: 'no' });
+    const server = await cli(['token', '--server', 'orca']);
+    expect(await claimsOf(server.stdout.trim())).toMatchObject({ usr: 'orca', svr: 'yes' });
+  });
+
+  it('should refuse to mint tokens with the shoreline provider, exit 2', async () => {
+    const result = await cli(['token', '--user', '0123456789'], {
+      AUTH_PROVIDER: 'shoreline',
+      AUTH_SERVICE_URL: 'http://127.0.0.1:9',
+      AUTH_SERVER_SECRET: 'secret',
+    });
+    expect(result.code).toBe(2);
+    expect(result.stdout).toBe('');
+    expect(result.stderr).toContain('AUTH_PROVIDER=jwt');
+  });
+
+  it('should explain its usage on a wrong command line, exit 2', async () => {
+    const result = await cli(['token']);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('Usage: npm run cli');
+  });
+});

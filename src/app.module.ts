@@ -7,6 +7,7 @@ import { databaseConfig } from './config/database.config';
 import { DatabaseModule } from './database/database.module';
 import { HealthModule } from './health/health.module';
 import { ClinicsModule } from './modules/clinics/clinics.module';
+import { InternalModule } from './modules/internal/internal.module';
 
 @Module({
   imports: [
@@ -15,6 +16,7 @@ import { ClinicsModule } from './modules/clinics/clinics.module';
     AuthModule,
     HealthModule,
     ClinicsModule,
+    InternalModule,
   ],
 })
 export class AppModule {}

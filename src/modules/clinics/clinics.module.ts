@@ -1,15 +1,66 @@
 import { Module } from '@nestjs/common';
 import { MongooseModule } from '@nestjs/mongoose';
 import { ClinicianMembershipLookup } from '../../auth/authorization/clinician-membership';
+import { ClinicLock } from './clinic-lock';
+import { ClinicSettingsController } from './clinic-settings.controller';
+import { ClinicSettingsService } from './clinic-settings.service';
+import { CliniciansController } from './clinicians.controller';
+import { CliniciansService } from './clinicians.service';
+import { ClinicsController } from './clinics.controller';
+import { ClinicsService } from './clinics.service';
+import { ClinicPatientsRepository } from './repositories/clinic-patients.repository';
 import { ClinicianMembershipRepository } from './repositories/clinician-membership.repository';
+import { CliniciansRepository } from './repositories/clinicians.repository';
+import { ClinicsRepository } from './repositories/clinics.repository';
+import { ClinicDeletionsRepository, ClinicianDeletionsRepository } from './repositories/deletions.repository';
+import { LocksRepository } from './repositories/locks.repository';
+import { ClinicRecord, ClinicSchema } from './schemas/clinic.schema';
 import { ClinicianRecord, ClinicianSchema } from './schemas/clinician.schema';
+import {
+  ClinicDeletionRecord,
+  ClinicDeletionSchema,
+  ClinicianDeletionRecord,
+  ClinicianDeletionSchema,
+} from './schemas/deletion.schema';
+import { LockRecord, LockSchema } from './schemas/lock.schema';
+import { ShareCodeGenerator } from './share-code';
 
+/** The clinics domain: clinics, clinicians, settings. Its services and repositories serve the other modules. */
 @Module({
-  imports: [MongooseModule.forFeature([{ name: ClinicianRecord.name, schema: ClinicianSchema }])],
+  imports: [
+    MongooseModule.forFeature([
+      { name: ClinicRecord.name, schema: ClinicSchema },
+      { name: ClinicianRecord.name, schema: ClinicianSchema },
+      { name: ClinicDeletionRecord.name, schema: ClinicDeletionSchema },
+      { name: ClinicianDeletionRecord.name, schema: ClinicianDeletionSchema },
+      { name: LockRecord.name, schema: LockSchema },
+    ]),
+  ],
+  controllers: [ClinicsController, CliniciansController, ClinicSettingsController],
   providers: [
+    ClinicsRepository,
+    CliniciansRepository,
+    ClinicPatientsRepository,
+    ClinicDeletionsRepository,
+    ClinicianDeletionsRepository,
+    LocksRepository,
+    ClinicLock,
     ClinicianMembershipRepository,
     { provide: ClinicianMembershipLookup, useExisting: ClinicianMembershipRepository },
+    ShareCodeGenerator,
+    ClinicsService,
+    CliniciansService,
+    ClinicSettingsService,
   ],
-  exports: [ClinicianMembershipLookup, MongooseModule],
+  exports: [
+    ClinicianMembershipLookup,
+    MongooseModule,
+    ClinicsService,
+    CliniciansService,
+    ClinicSettingsService,
+    ClinicLock,
+    ClinicsRepository,
+    CliniciansRepository,
+  ],
 })
 export class ClinicsModule {}

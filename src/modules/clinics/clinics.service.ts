@@ -1,0 +1,275 @@
+import { Injectable, Logger } from '@nestjs/common';
+import type { Principal } from '../../auth/principal';
+import { DirectoryUser, UserDirectory } from '../../auth/directory/user-directory';
+import type { Page } from '../../common/validation/pagination.dto';
+import { ClinicianRole, DEFAULT_HARD_LIMIT_PLAN } from './clinic.constants';
+import { ClinicErrors } from './clinic-errors';
+import { ClinicLock } from './clinic-lock';
+import type { ClinicBody } from './dto/clinic-body.dto';
+import { ClinicResponse, toClinicResponse } from './dto/clinic-response.dto';
+import type { MembershipRestrictionsDto } from './dto/clinic-settings.dto';
+import { ClinicPatientsRepository } from './repositories/clinic-patients.repository';
+import { CliniciansRepository } from './repositories/clinicians.repository';
+import {
+  ClinicListFilters,
+  ClinicProfileChanges,
+  ClinicsRepository,
+  NewClinic,
+} from './repositories/clinics.repository';
+import { ClinicDeletionsRepository, ClinicianDeletionsRepository } from './repositories/deletions.repository';
+import type { ClinicRecord } from './schemas/clinic.schema';
+import type { ClinicianRecord } from './schemas/clinician.schema';
+import { parseQueryTime } from './query-values';
+import { insertWithUniqueShareCode, ShareCodeGenerator } from './share-code';
+
+export interface MembershipRestriction {
+  emailDomain: string;
+  requiredIdp?: string;
+}
+
+export interface ListClinicsInput extends Page {
+  shareCode?: string;
+  createdTimeStart?: string;
+  createdTimeEnd?: string;
+  ehrEnabled?: boolean;
+}
+
+/** The profile fields a client may set on a clinic (CreateClinic and UpdateClinic). */
+export type ClinicInput = Pick<
+  ClinicBody,
+  | 'name'
+  | 'clinicType'
+  | 'clinicSize'
+  | 'address'
+  | 'city'
+  | 'country'
+  | 'postalCode'
+  | 'state'
+  | 'phoneNumbers'
+  | 'website'
+  | 'preferredBgUnits'
+  | 'timezone'
+>;
+
+/** The platform role of users who may run a clinic (EnableNewClinicExperience). */
+const CLINIC_USER_ROLE = 'clinic';
+/** Clinician records are archived and deleted in batches of this size (DeleteClinic). */
+const DELETION_BATCH = 1000;
+
+/** Clinics: creation, reads with live patient counts, profile updates, deletion, membership restrictions. */
+@Injectable()
+export class ClinicsService {
+  private readonly logger = new Logger(ClinicsService.name);
+
+  constructor(
+    private readonly clinics: ClinicsRepository,
+    private readonly clinicians: CliniciansRepository,
+    private readonly patients: ClinicPatientsRepository,
+    private readonly clinicDeletions: ClinicDeletionsRepository,
+    private readonly clinicianDeletions: ClinicianDeletionsRepository,
+    private readonly directory: UserDirectory,
+    private readonly shareCodes: ShareCodeGenerator,
+    private readonly lock: ClinicLock,
+  ) {}
+
+  async listClinics(input: ListClinicsInput): Promise<ClinicResponse[]> {
+    const filters: ClinicListFilters = {
+      shareCode: input.shareCode,
+      createdTimeStart: parseQueryTime(input.createdTimeStart),
+      createdTimeEnd: parseQueryTime(input.createdTimeEnd),
+      ehrEnabled: input.ehrEnabled,
+    };
+    const records = await this.clinics.list(filters, { offset: input.offset, limit: input.limit });
+    return this.describe(records);
+  }
+
+  /** 404 `clinic not found`. */
+  async getClinic(clinicId: string): Promise<ClinicResponse> {
+    return (await this.describe([await this.requireClinic(clinicId)]))[0];
+  }
+
+  /** Exact, case-sensitive; a merged clinic's old code finds the clinic it was merged into. */
+  async getClinicByShareCode(shareCode: string): Promise<ClinicResponse> {
+    const found = await this.clinics.findByShareCode(shareCode);
+    if (found.length === 0) throw ClinicErrors.notFound();
+    if (found.length > 1) throw new Error(`share code ${shareCode} belongs to more than one clinic`);
+    return (await this.describe(found))[0];
+  }
+
+  /** The caller becomes the clinic's first admin. */
+  async createClinic(principal: Principal, input: ClinicInput): Promise<ClinicResponse> {
+    if (!principal.subjectId) throw ClinicErrors.expectedUser();
+    const creator = await this.directory.getUser(principal.subjectId);
+    if (!creator) throw ClinicErrors.notFound();
+    const clinic = await this.createClinicWithAdmin(creator, { ...profileOf(input), isMigrated: true });
+    return (await this.describe([clinic]))[0];
+  }
+
+  /** An empty, unmigrated clinic for a legacy clinician account (behavior-clinics.md §1.17). */
+  async enableNewClinicExperience(userId: string): Promise<ClinicResponse> {
+    const user = await this.directory.getUser(userId);
+    if (!user) throw ClinicErrors.notFound();
+    if (!user.roles.includes(CLINIC_USER_ROLE)) throw ClinicErrors.notClinician(userId);
+    const clinic = await this.createClinicWithAdmin(user, { timezone: null, isMigrated: false });
+    return (await this.describe([clinic]))[0];
+  }
+
+  /**
+   * Partial update: name and preferredBgUnits always, the other profile fields when present;
+   * `timezone` and `phoneNumbers` are always written, so omitting them clears them (§1.7).
+   */
+  async updateClinic(clinicId: string, input: ClinicInput): Promise<ClinicResponse> {
+    const profile = profileOf(input);
+    const changes: ClinicProfileChanges = {
+      ...profile,
+      timezone: input.timezone ?? null,
+      phoneNumbers: profile.phoneNumbers ?? null,
+    };
+    const updated = await this.lock.run(clinicId, () => this.clinics.updateProfile(clinicId, changes));
+    if (!updated) throw ClinicErrors.clinicNotFound();
+    return this.getClinic(clinicId);
+  }
+
+  /**
+   * Deletes an empty clinic and all its clinician records (invites included), archiving them first.
+   * Order: archive the clinicians, archive the clinic, delete the clinicians, delete the clinic. A
+   * failure part-way leaves archives of records that still exist (rewritten on retry, as archives are
+   * keyed by the original id), never a deleted record without its archive. Under the clinic's lock, so
+   * no clinician is added meanwhile (clinician writes take the same lock and find no clinic after).
+   */
+  deleteClinic(principal: Principal, clinicId: string): Promise<void> {
+    return this.lock.run(clinicId, () => this.deleteLocked(principal, clinicId));
+  }
+
+  private async deleteLocked(principal: Principal, clinicId: string): Promise<void> {
+    const clinic = await this.requireClinic(clinicId);
+    if (await this.patients.hasPatients(clinicId)) throw ClinicErrors.nonEmptyClinic();
+    const deletedBy = principal.isServer ? undefined : principal.subjectId;
+
+    const clinicians: ClinicianRecord[] = [];
+    for (let offset = 0; ; offset += DELETION_BATCH) {
+      const batch = await this.clinicians.listBatchOfClinic(clinicId, { offset, limit: DELETION_BATCH });
+      await this.clinicianDeletions.archive(batch, deletedBy);
+      clinicians.push(...batch);
+      if (batch.length < DELETION_BATCH) break;
+    }
+    await this.clinicDeletions.archive(clinic, deletedBy);
+    await this.clinicians.deleteMany(
+      clinicId,
+      clinicians.map((clinician) => clinician._id),
+    );
+    await this.clinics.delete(clinicId);
+  }
+
+  /** `[]` when the clinic has none; 404 when there is no clinic. */
+  async listMembershipRestrictions(clinicId: string): Promise<MembershipRestriction[]> {
+    const clinic = await this.requireClinic(clinicId);
+    return (clinic.membershipRestrictions ?? []).map((restriction) => ({
+      emailDomain: restriction.emailDomain,
+      ...(restriction.requiredIdp ? { requiredIdp: restriction.requiredIdp } : {}),
+    }));
+  }
+
+  /** ListMembershipRestrictions: `{restrictions}`, or `{}` when there are none. */
+  async getMembershipRestrictions(clinicId: string): Promise<MembershipRestrictionsDto> {
+    const restrictions = await this.listMembershipRestrictions(clinicId);
+    return restrictions.length > 0 ? { restrictions } : {};
+  }
+
+  /** Replaces the whole list; an absent or empty list clears it. Answers the stored list. */
+  async updateMembershipRestrictions(
+    clinicId: string,
+    input: { restrictions?: MembershipRestriction[] },
+  ): Promise<MembershipRestrictionsDto> {
+    const restrictions = input.restrictions?.length
+      ? input.restrictions.map((restriction) => ({
+          emailDomain: restriction.emailDomain,
+          ...(restriction.requiredIdp ? { requiredIdp: restriction.requiredIdp } : {}),
+        }))
+      : null;
+    const updated = await this.lock.run(clinicId, () => this.clinics.setMembershipRestrictions(clinicId, restrictions));
+    if (!updated) throw ClinicErrors.clinicNotFound();
+    return this.getMembershipRestrictions(clinicId);
+  }
+
+  /** The stored clinic, or 404 `clinic not found`. */
+  async requireClinic(clinicId: string): Promise<ClinicRecord> {
+    const clinic = await this.clinics.findById(clinicId);
+    if (!clinic) throw ClinicErrors.clinicNotFound();
+    return clinic;
+  }
+
+  /**
+   * `clinic.v1` for stored clinics, with live patient counts per tag and site: two aggregations over
+   * `patients` for the whole batch (none when no clinic has tags or sites), whatever the number of tags.
+   */
+  async describe(clinics: ClinicRecord[]): Promise<ClinicResponse[]> {
+    const withTags = clinics.filter((clinic) => clinic.patientTags?.length).map((clinic) => clinic._id);
+    const withSites = clinics.filter((clinic) => clinic.sites?.length).map((clinic) => clinic._id);
+    const [tags, sites] = await Promise.all([this.patients.countByTag(withTags), this.patients.countBySite(withSites)]);
+    return clinics.map((clinic) => toClinicResponse(clinic, { tags, sites }));
+  }
+
+  /**
+   * Inserts the clinic (under a fresh share code, with the creator already listed in `admins`), then
+   * the creator's admin clinician record. If the second write fails the clinic is removed again, so
+   * no clinic is left whose listed admin has no record.
+   */
+  private async createClinicWithAdmin(creator: DirectoryUser, profile: Partial<NewClinic>): Promise<ClinicRecord> {
+    const fullName = (await this.directory.getProfile(creator.userId))?.fullName;
+    const clinic = await insertWithUniqueShareCode({
+      generate: () => this.shareCodes.generate(),
+      isTaken: (code) => this.clinics.isShareCodeTaken(code),
+      insert: (code) =>
+        this.clinics.insert({
+          ...profile,
+          canonicalShareCode: code,
+          shareCodes: [code],
+          admins: [creator.userId],
+          patientCount: { total: 0, demo: 0, plan: 0 },
+          patientCountSettings: { hardLimit: { plan: DEFAULT_HARD_LIMIT_PLAN } },
+        }),
+    });
+    const clinicId = clinic._id.toHexString();
+    try {
+      await this.clinicians.insert({
+        clinicId,
+        userId: creator.userId,
+        email: creator.emails[0],
+        name: fullName || null,
+        roles: [ClinicianRole.CLINIC_ADMIN],
+      });
+    } catch (error) {
+      await this.clinics.delete(clinicId).catch((cleanupError: unknown) => {
+        this.logger.error({ err: cleanupError, clinicId }, 'could not remove a clinic whose admin record failed');
+      });
+      throw error;
+    }
+    return clinic;
+  }
+}
+
+/** The stored form of the client-settable fields; absent ones stay absent. */
+function profileOf(input: ClinicInput): Partial<NewClinic> {
+  const profile: Partial<NewClinic> = {
+    name: input.name,
+    preferredBgUnits: input.preferredBgUnits,
+    clinicType: input.clinicType,
+    clinicSize: input.clinicSize,
+    address: input.address,
+    city: input.city,
+    country: input.country,
+    postalCode: input.postalCode,
+    state: input.state,
+    website: input.website,
+    timezone: input.timezone ?? null,
+    phoneNumbers: input.phoneNumbers?.map((phone) => ({
+      ...(phone.type ? { type: phone.type } : {}),
+      number: phone.number,
+    })),
+  };
+  for (const key of Object.keys(profile) as Array<keyof NewClinic>) {
+    if (profile[key] === undefined) delete profile[key];
+  }
+  return profile;
+}

@@ -1,0 +1,229 @@
+import { Injectable } from '@nestjs/common';
+import { InjectModel } from '@nestjs/mongoose';
+import { Model, Types } from 'mongoose';
+import type { Page } from '../../../common/validation/pagination.dto';
+import { ClinicianRecord, emailKey, inviteKey, memberKey, RolesUpdate } from '../schemas/clinician.schema';
+import type { QueryShape } from './clinics.repository';
+
+export interface NewClinician {
+  clinicId: string;
+  userId?: string;
+  inviteId?: string;
+  email?: string;
+  name?: string | null;
+  roles: string[];
+  isServiceAccount?: boolean;
+}
+
+export interface ClinicianListFilters {
+  /** Case-insensitive substring of the name or the e-mail. */
+  search?: string;
+  /** Exact, after lower-casing. */
+  email?: string;
+  role?: string;
+}
+
+export interface CreatedTimeRange {
+  start?: Date;
+  end?: Date;
+}
+
+const NEWEST_FIRST = { createdTime: -1, _id: -1 } as const;
+
+export function escapeRegex(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+/** ListClinicians: the filter and order. Exported for the index test. */
+export function clinicianListQuery(clinicId: string, filters: ClinicianListFilters): QueryShape {
+  const filter: Record<string, unknown> = { clinicId: new Types.ObjectId(clinicId) };
+  if (filters.email !== undefined) filter.emailKey = emailKey(clinicId, filters.email);
+  if (filters.role !== undefined) filter.roles = filters.role;
+  if (filters.search) {
+    const pattern = escapeRegex(filters.search.toLowerCase());
+    filter.$or = [{ nameKey: { $regex: pattern } }, { email: { $regex: pattern } }];
+  }
+  return { filter, sort: { ...NEWEST_FIRST } };
+}
+
+/** ListClinicsForClinician: the user's clinician records (invites have no userId). */
+export function clinicianRecordsOfUserQuery(userId: string): QueryShape {
+  return { filter: { userId }, sort: { ...NEWEST_FIRST } };
+}
+
+/** ListAllClinicians: start inclusive, end exclusive. */
+export function allCliniciansQuery(range: CreatedTimeRange): QueryShape {
+  const filter: Record<string, unknown> = {};
+  if (range.start || range.end) {
+    filter.createdTime = { ...(range.start ? { $gte: range.start } : {}), ...(range.end ? { $lt: range.end } : {}) };
+  }
+  return { filter, sort: { ...NEWEST_FIRST } };
+}
+
+/** The next version of a record: its updatedTime, strictly increasing even within one millisecond. */
+export function nextUpdatedTime(previous: Date): Date {
+  return new Date(Math.max(Date.now(), previous.getTime() + 1));
+}
+
+/**
+ * The `clinicians` collection. Every write keeps the unique key fields (`memberKey`, `inviteKey`,
+ * `emailKey`) present exactly when `userId`/`inviteId`/`email` are, and every update of an existing
+ * record is conditional on the `updatedTime` it was read with (optimistic concurrency).
+ */
+@Injectable()
+export class CliniciansRepository {
+  constructor(@InjectModel(ClinicianRecord.name) private readonly clinicians: Model<ClinicianRecord>) {}
+
+  findMember(clinicId: string, userId: string): Promise<ClinicianRecord | null> {
+    return this.clinicians
+      .findOne({ memberKey: memberKey(clinicId, userId) })
+      .lean<ClinicianRecord>()
+      .exec();
+  }
+
+  findInvite(clinicId: string, inviteId: string): Promise<ClinicianRecord | null> {
+    return this.clinicians
+      .findOne({ inviteKey: inviteKey(clinicId, inviteId) })
+      .lean<ClinicianRecord>()
+      .exec();
+  }
+
+  /** Any record of the clinic with the same user, invite or e-mail. */
+  async hasDuplicate(clinicId: string, keys: { userId?: string; inviteId?: string; email?: string }): Promise<boolean> {
+    const alternatives: Record<string, string>[] = [];
+    if (keys.userId) alternatives.push({ memberKey: memberKey(clinicId, keys.userId) });
+    if (keys.inviteId) alternatives.push({ inviteKey: inviteKey(clinicId, keys.inviteId) });
+    if (keys.email) alternatives.push({ emailKey: emailKey(clinicId, keys.email) });
+    if (alternatives.length === 0) return false;
+    const found = await this.clinicians.findOne({ $or: alternatives }, { _id: 1 }).lean().exec();
+    return found !== null;
+  }
+
+  list(clinicId: string, filters: ClinicianListFilters, page: Page): Promise<ClinicianRecord[]> {
+    const { filter, sort } = clinicianListQuery(clinicId, filters);
+    return this.page(filter, sort, page);
+  }
+
+  listOfUser(userId: string, page: Page): Promise<ClinicianRecord[]> {
+    const { filter, sort } = clinicianRecordsOfUserQuery(userId);
+    return this.page(filter, sort, page);
+  }
+
+  listAll(range: CreatedTimeRange, page: Page): Promise<ClinicianRecord[]> {
+    const { filter, sort } = allCliniciansQuery(range);
+    return this.page(filter, sort, page);
+  }
+
+  /** A batch of a clinic's records, invites included (DeleteClinic). */
+  listBatchOfClinic(clinicId: string, page: Page): Promise<ClinicianRecord[]> {
+    const { filter, sort } = clinicianListQuery(clinicId, {});
+    return this.page(filter, sort, page);
+  }
+
+  /** Throws the driver's duplicate-key error when the user, invite or e-mail already has a record in the clinic. */
+  async insert(clinician: NewClinician): Promise<ClinicianRecord> {
+    const now = new Date();
+    const email = clinician.email?.toLowerCase();
+    const record: ClinicianRecord = {
+      _id: new Types.ObjectId(),
+      clinicId: new Types.ObjectId(clinician.clinicId),
+      ...(clinician.userId ? { userId: clinician.userId } : {}),
+      ...(clinician.inviteId ? { inviteId: clinician.inviteId } : {}),
+      ...(email ? { email } : {}),
+      name: clinician.name ?? null,
+      ...(clinician.name ? { nameKey: clinician.name.toLowerCase() } : {}),
+      roles: clinician.roles,
+      ...(clinician.isServiceAccount ? { isServiceAccount: true } : {}),
+      createdTime: now,
+      updatedTime: now,
+      ...keysOf(clinician.clinicId, clinician.userId, clinician.inviteId, email),
+    };
+    await this.clinicians.collection.insertOne({ ...record });
+    return record;
+  }
+
+  /**
+   * UpdateClinician: name and roles, plus the roles audit entry when the roles change. Null when the
+   * record changed (or went away) since it was read.
+   */
+  updateMember(
+    current: ClinicianRecord,
+    changes: { name: string | null; roles: string[]; rolesUpdate?: RolesUpdate },
+  ): Promise<ClinicianRecord | null> {
+    const set: Record<string, unknown> = {
+      name: changes.name,
+      roles: changes.roles,
+      updatedTime: nextUpdatedTime(current.updatedTime),
+    };
+    const update: Record<string, unknown> = { $set: set };
+    if (changes.name) set.nameKey = changes.name.toLowerCase();
+    else update.$unset = { nameKey: '' };
+    if (changes.rolesUpdate) update.$push = { rolesUpdates: changes.rolesUpdate };
+    return this.updateIfUnchanged(current, update);
+  }
+
+  /** AssociateClinicianToUser: the invite becomes the user's membership. Null when the record changed since it was read. */
+  associateInvite(current: ClinicianRecord, userId: string, name: string | null): Promise<ClinicianRecord | null> {
+    const set: Record<string, unknown> = {
+      userId,
+      memberKey: memberKey(current.clinicId.toHexString(), userId),
+      name,
+      updatedTime: nextUpdatedTime(current.updatedTime),
+    };
+    const unset: Record<string, string> = { inviteId: '', inviteKey: '' };
+    if (name) set.nameKey = name.toLowerCase();
+    else unset.nameKey = '';
+    return this.updateIfUnchanged(current, { $set: set, $unset: unset });
+  }
+
+  /** False when the record changed (or went away) since it was read. */
+  async deleteIfUnchanged(current: ClinicianRecord): Promise<boolean> {
+    const result = await this.clinicians
+      .deleteOne({ _id: current._id, clinicId: current.clinicId, updatedTime: current.updatedTime })
+      .exec();
+    return result.deletedCount > 0;
+  }
+
+  async deleteInvite(clinicId: string, inviteId: string): Promise<boolean> {
+    const result = await this.clinicians.deleteOne({ inviteKey: inviteKey(clinicId, inviteId) }).exec();
+    return result.deletedCount > 0;
+  }
+
+  /** DeleteClinic: the given (already archived) records of the clinic. */
+  async deleteMany(clinicId: string, ids: Types.ObjectId[]): Promise<number> {
+    if (ids.length === 0) return 0;
+    const result = await this.clinicians
+      .deleteMany({ clinicId: new Types.ObjectId(clinicId), _id: { $in: ids } })
+      .exec();
+    return result.deletedCount;
+  }
+
+  private page(filter: Record<string, unknown>, sort: Record<string, 1 | -1>, page: Page): Promise<ClinicianRecord[]> {
+    return this.clinicians.find(filter).sort(sort).skip(page.offset).limit(page.limit).lean<ClinicianRecord[]>().exec();
+  }
+
+  private updateIfUnchanged(
+    current: ClinicianRecord,
+    update: Record<string, unknown>,
+  ): Promise<ClinicianRecord | null> {
+    return this.clinicians
+      .findOneAndUpdate({ _id: current._id, clinicId: current.clinicId, updatedTime: current.updatedTime }, update, {
+        returnDocument: 'after',
+      })
+      .lean<ClinicianRecord>()
+      .exec();
+  }
+}
+
+function keysOf(
+  clinicId: string,
+  userId?: string,
+  invite?: string,
+  email?: string,
+): Pick<ClinicianRecord, 'memberKey' | 'inviteKey' | 'emailKey'> {
+  return {
+    ...(userId ? { memberKey: memberKey(clinicId, userId) } : {}),
+    ...(invite ? { inviteKey: inviteKey(clinicId, invite) } : {}),
+    ...(email ? { emailKey: emailKey(clinicId, email) } : {}),
+  };
+}

@@ -1,0 +1,175 @@
+import { Injectable } from '@nestjs/common';
+import { InjectModel } from '@nestjs/mongoose';
+import { Model, Types } from 'mongoose';
+import type { Page } from '../../../common/validation/pagination.dto';
+import {
+  ClinicRecord,
+  MembershipRestrictionRecord,
+  MrnSettingsRecord,
+  PatientCountSettingsRecord,
+  SuppressedNotificationsRecord,
+} from '../schemas/clinic.schema';
+
+export type NewClinic = Omit<ClinicRecord, '_id' | 'createdTime' | 'updatedTime'>;
+
+/** The fields UpdateClinic may change; `undefined` leaves a field alone, `null` clears it. */
+export type ClinicProfileChanges = Partial<
+  Pick<
+    ClinicRecord,
+    | 'name'
+    | 'address'
+    | 'city'
+    | 'clinicType'
+    | 'clinicSize'
+    | 'country'
+    | 'postalCode'
+    | 'state'
+    | 'website'
+    | 'preferredBgUnits'
+    | 'timezone'
+    | 'phoneNumbers'
+  >
+>;
+
+export interface ClinicListFilters {
+  shareCode?: string;
+  createdTimeStart?: Date;
+  createdTimeEnd?: Date;
+  ehrEnabled?: boolean;
+}
+
+export interface QueryShape {
+  filter: Record<string, unknown>;
+  sort: Record<string, 1 | -1>;
+}
+
+/** ListClinics: the filter and order (by `_id`, i.e. creation order). Exported for the index test. */
+export function clinicListQuery(filters: ClinicListFilters): QueryShape {
+  const filter: Record<string, unknown> = {};
+  if (filters.shareCode !== undefined) filter.shareCodes = filters.shareCode;
+  if (filters.createdTimeStart || filters.createdTimeEnd) {
+    filter.createdTime = {
+      ...(filters.createdTimeStart ? { $gte: filters.createdTimeStart } : {}),
+      ...(filters.createdTimeEnd ? { $lt: filters.createdTimeEnd } : {}),
+    };
+  }
+  // With `false`, clinics without EHR settings do not match (as in the established service).
+  if (filters.ehrEnabled !== undefined) filter['ehrSettings.enabled'] = filters.ehrEnabled;
+  return { filter, sort: { _id: 1 } };
+}
+
+/** The `clinics` collection. */
+@Injectable()
+export class ClinicsRepository {
+  constructor(@InjectModel(ClinicRecord.name) private readonly clinics: Model<ClinicRecord>) {}
+
+  findById(clinicId: string): Promise<ClinicRecord | null> {
+    return this.clinics
+      .findOne({ _id: new Types.ObjectId(clinicId) })
+      .lean<ClinicRecord>()
+      .exec();
+  }
+
+  /** One query for a page of related clinics (no N+1). */
+  findByIds(clinicIds: Types.ObjectId[]): Promise<ClinicRecord[]> {
+    if (clinicIds.length === 0) return Promise.resolve([]);
+    return this.clinics
+      .find({ _id: { $in: clinicIds } })
+      .lean<ClinicRecord[]>()
+      .exec();
+  }
+
+  /** Exact, case-sensitive membership in `shareCodes`; at most two, so that a duplicate shows. */
+  findByShareCode(shareCode: string): Promise<ClinicRecord[]> {
+    return this.clinics.find({ shareCodes: shareCode }).limit(2).lean<ClinicRecord[]>().exec();
+  }
+
+  async isShareCodeTaken(shareCode: string): Promise<boolean> {
+    const taken = await this.clinics
+      .findOne({ $or: [{ shareCodes: shareCode }, { canonicalShareCode: shareCode }] }, { _id: 1 })
+      .lean()
+      .exec();
+    return taken !== null;
+  }
+
+  list(filters: ClinicListFilters, page: Page): Promise<ClinicRecord[]> {
+    const { filter, sort } = clinicListQuery(filters);
+    return this.clinics.find(filter).sort(sort).skip(page.offset).limit(page.limit).lean<ClinicRecord[]>().exec();
+  }
+
+  /** Throws the driver's duplicate-key error when the canonical share code is taken. */
+  async insert(clinic: NewClinic): Promise<ClinicRecord> {
+    const now = new Date();
+    const record: ClinicRecord = { _id: new Types.ObjectId(), ...clinic, createdTime: now, updatedTime: now };
+    await this.clinics.collection.insertOne({ ...record });
+    return record;
+  }
+
+  async delete(clinicId: string): Promise<boolean> {
+    const result = await this.clinics.deleteOne({ _id: new Types.ObjectId(clinicId) }).exec();
+    return result.deletedCount > 0;
+  }
+
+  /** UpdateClinic; false when there is no such clinic. */
+  updateProfile(clinicId: string, changes: ClinicProfileChanges): Promise<boolean> {
+    const set: Record<string, unknown> = {};
+    for (const [field, value] of Object.entries(changes)) {
+      if (value !== undefined) set[field] = value;
+    }
+    return this.setFields(clinicId, set);
+  }
+
+  setTier(clinicId: string, tier: string): Promise<boolean> {
+    return this.setFields(clinicId, { tier });
+  }
+
+  setSuppressedNotifications(clinicId: string, value: SuppressedNotificationsRecord): Promise<boolean> {
+    return this.setFields(clinicId, { suppressedNotifications: value });
+  }
+
+  /** `null` clears the restrictions. */
+  setMembershipRestrictions(clinicId: string, value: MembershipRestrictionRecord[] | null): Promise<boolean> {
+    return this.setFields(clinicId, { membershipRestrictions: value });
+  }
+
+  setMrnSettings(clinicId: string, value: MrnSettingsRecord): Promise<boolean> {
+    return this.setFields(clinicId, { mrnSettings: value });
+  }
+
+  setPatientCountSettings(clinicId: string, value: PatientCountSettingsRecord): Promise<boolean> {
+    return this.setFields(clinicId, { patientCountSettings: value });
+  }
+
+  /** Promotion, creation or association of an admin; idempotent. False when there is no such clinic. */
+  async addAdmin(clinicId: string, userId: string): Promise<boolean> {
+    const result = await this.clinics
+      .updateOne(
+        { _id: new Types.ObjectId(clinicId) },
+        { $addToSet: { admins: userId }, $set: { updatedTime: new Date() } },
+      )
+      .exec();
+    return result.matchedCount > 0;
+  }
+
+  /**
+   * Removes the user from `admins` only when the array holds the user and at least one other
+   * entry, in one conditional update: concurrent removals can never empty it. False when that
+   * condition does not hold (the caller rereads to tell "last admin" from "not listed").
+   */
+  async removeAdminUnlessLast(clinicId: string, userId: string): Promise<boolean> {
+    const result = await this.clinics
+      .updateOne(
+        { _id: new Types.ObjectId(clinicId), admins: { $all: [userId] }, 'admins.1': { $exists: true } },
+        { $pull: { admins: userId }, $set: { updatedTime: new Date() } },
+      )
+      .exec();
+    return result.modifiedCount > 0;
+  }
+
+  private async setFields(clinicId: string, fields: Record<string, unknown>): Promise<boolean> {
+    const result = await this.clinics
+      .updateOne({ _id: new Types.ObjectId(clinicId) }, { $set: { ...fields, updatedTime: new Date() } })
+      .exec();
+    return result.matchedCount > 0;
+  }
+}

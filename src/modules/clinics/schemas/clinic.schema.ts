@@ -1,0 +1,104 @@
+import { Prop, Schema, SchemaFactory } from '@nestjs/mongoose';
+import { Types } from 'mongoose';
+
+export interface PhoneNumberRecord {
+  type?: string;
+  number: string;
+}
+
+export interface PatientTagRecord {
+  _id: Types.ObjectId;
+  name: string;
+}
+
+/** Stored with the key `id` (not `_id`), as in the established data model. */
+export interface SiteRecord {
+  id: Types.ObjectId;
+  name: string;
+}
+
+export interface MembershipRestrictionRecord {
+  emailDomain: string;
+  requiredIdp?: string;
+}
+
+export interface MrnSettingsRecord {
+  required: boolean;
+  unique: boolean;
+}
+
+export interface PatientCountLimitRecord {
+  plan?: number;
+  startDate?: Date;
+  endDate?: Date;
+  /** Legacy name of `plan` in older documents. */
+  patientCount?: number;
+}
+
+export interface PatientCountSettingsRecord {
+  hardLimit?: PatientCountLimitRecord;
+  softLimit?: PatientCountLimitRecord;
+}
+
+export interface PatientCountRecord {
+  total: number;
+  demo: number;
+  plan: number;
+  providers?: Record<string, unknown>;
+}
+
+export interface SuppressedNotificationsRecord {
+  patientClinicInvitation?: boolean;
+}
+
+/**
+ * A clinic (workspace). `admins` mirrors the user ids of its clinicians holding CLINIC_ADMIN and
+ * doubles as the lock that keeps at least one admin: removals are conditional single-document
+ * updates on this array (see CliniciansService). `shareCodes` holds the canonical code plus the
+ * codes of clinics merged into this one.
+ */
+@Schema({ collection: 'clinics', versionKey: false })
+export class ClinicRecord {
+  _id: Types.ObjectId;
+  @Prop({ type: String }) name?: string;
+  @Prop({ type: String }) address?: string;
+  @Prop({ type: String }) city?: string;
+  @Prop({ type: String }) clinicType?: string;
+  @Prop({ type: String }) clinicSize?: string;
+  @Prop({ type: String }) country?: string;
+  @Prop({ type: String }) postalCode?: string;
+  @Prop({ type: String }) state?: string;
+  @Prop({ type: String }) website?: string;
+  @Prop({ type: [Object], default: undefined }) phoneNumbers?: PhoneNumberRecord[] | null;
+  @Prop({ type: [Object], default: undefined }) patientTags?: PatientTagRecord[];
+  @Prop({ type: [Object], default: undefined }) sites?: SiteRecord[];
+  @Prop({ type: String, required: true }) canonicalShareCode: string;
+  @Prop({ type: [String], required: true }) shareCodes: string[];
+  @Prop({ type: [String], default: [] }) admins: string[];
+  @Prop({ type: Date, required: true }) createdTime: Date;
+  @Prop({ type: Date, required: true }) updatedTime: Date;
+  @Prop({ type: Boolean }) isMigrated?: boolean;
+  @Prop({ type: String }) tier?: string;
+  @Prop({ type: String }) preferredBgUnits?: string;
+  @Prop({ type: Object }) suppressedNotifications?: SuppressedNotificationsRecord;
+  @Prop({ type: String, default: null }) timezone?: string | null;
+  @Prop({ type: [Object], default: undefined }) membershipRestrictions?: MembershipRestrictionRecord[] | null;
+  /** Written by the Redox module; declared so that its updates are not stripped. */
+  @Prop({ type: Object }) ehrSettings?: Record<string, unknown> & { enabled?: boolean };
+  @Prop({ type: Object }) mrnSettings?: MrnSettingsRecord;
+  @Prop({ type: Object }) patientCountSettings?: PatientCountSettingsRecord;
+  @Prop({ type: Object }) patientCount?: PatientCountRecord;
+  @Prop({ type: Object }) lastDeletedPatientTag?: PatientTagRecord;
+}
+
+export const ClinicSchema = SchemaFactory.createForClass(ClinicRecord);
+// CreateClinic: no two clinics share a canonical code (a collision is retried with a new code).
+// Every clinic has the field, so the index means the same on MongoDB and FerretDB.
+ClinicSchema.index({ canonicalShareCode: 1 }, { unique: true });
+// findByShareCode (GetClinicByShareCode, ListClinics `shareCode`, the share-code pre-check).
+// Not unique: a unique index over an array is not portable; uniqueness is checked in the service.
+ClinicSchema.index({ shareCodes: 1 });
+// ListClinics `createdTimeStart`/`createdTimeEnd`.
+ClinicSchema.index({ createdTime: 1 });
+// ListClinics `ehrEnabled`, sorted by _id.
+ClinicSchema.index({ 'ehrSettings.enabled': 1, _id: 1 });

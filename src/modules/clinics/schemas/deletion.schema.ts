@@ -1,0 +1,30 @@
+import { Prop, Schema, SchemaFactory } from '@nestjs/mongoose';
+import { Types } from 'mongoose';
+import type { ClinicRecord } from './clinic.schema';
+import type { ClinicianRecord } from './clinician.schema';
+
+/**
+ * Archive of a deleted clinic: `{deletedTime, deletedByUserId?, clinic}`. The archive's `_id` is the
+ * clinic's own id, so writing it again (a retried deletion) replaces it instead of adding another.
+ * No secondary index: nothing in this service reads archives by any other key.
+ */
+@Schema({ collection: 'clinic_deletions', versionKey: false })
+export class ClinicDeletionRecord {
+  _id: Types.ObjectId;
+  @Prop({ required: true }) deletedTime: Date;
+  @Prop() deletedByUserId?: string;
+  @Prop({ type: Object, required: true }) clinic: ClinicRecord;
+}
+
+export const ClinicDeletionSchema = SchemaFactory.createForClass(ClinicDeletionRecord);
+
+/** Archive of a deleted clinician record, keyed by the record's own id like clinic archives. */
+@Schema({ collection: 'clinician_deletions', versionKey: false })
+export class ClinicianDeletionRecord {
+  _id: Types.ObjectId;
+  @Prop({ required: true }) deletedTime: Date;
+  @Prop() deletedByUserId?: string;
+  @Prop({ type: Object, required: true }) clinician: ClinicianRecord;
+}
+
+export const ClinicianDeletionSchema = SchemaFactory.createForClass(ClinicianDeletionRecord);

@@ -1,0 +1,46 @@
+import { Types } from 'mongoose';
+import { ShareCodeGenerator } from '../../../src/modules/clinics/share-code';
+import { createClinic, findClinicDocument } from '../../support/builders';
+import { createTestApp, TestApp } from '../../support/test-app';
+
+/** CreateClinic with a share-code generator the test controls, to force collisions. */
+describe('CreateClinic — share code collisions', () => {
+  let t: TestApp;
+  const queue: string[] = [];
+  const real = new ShareCodeGenerator();
+
+  beforeAll(async () => {
+    t = await createTestApp({
+      override: (builder) =>
+        builder.overrideProvider(ShareCodeGenerator).useValue({ generate: () => queue.shift() ?? real.generate() }),
+    });
+  });
+  afterAll(() => t.close());
+
+  it('should retry with a new code when the generated one is already used, canonically or as a merged code', async () => {
+    const first = await createClinic(t);
+    // A code that now only lives on in another clinic's `shareCodes` (as after a merge).
+    await t.connection
+      .collection('clinics')
+      .updateOne({ _id: new Types.ObjectId(first.clinicId) }, { $push: { shareCodes: 'MRGD-CDE2-3456' } } as any);
+    queue.push(first.clinic.shareCode, 'MRGD-CDE2-3456', 'FRSH-CDE2-3456');
+
+    const second = await createClinic(t);
+
+    expect(second.clinic.shareCode).toBe('FRSH-CDE2-3456');
+    expect(queue).toEqual([]);
+    expect(await findClinicDocument(t, second.clinicId)).toMatchObject({
+      canonicalShareCode: 'FRSH-CDE2-3456',
+      shareCodes: ['FRSH-CDE2-3456'],
+    });
+  });
+
+  it('should let two concurrent creations drawing the same new code both succeed with different codes', async () => {
+    queue.push('SAME-CDE2-3456', 'SAME-CDE2-3456');
+    const [a, b] = await Promise.all([createClinic(t), createClinic(t)]);
+    const codes = [a.clinic.shareCode, b.clinic.shareCode];
+    expect(codes).toContain('SAME-CDE2-3456');
+    expect(new Set(codes).size).toBe(2);
+    expect(await t.connection.collection('clinics').countDocuments({ canonicalShareCode: 'SAME-CDE2-3456' })).toBe(1);
+  });
+});

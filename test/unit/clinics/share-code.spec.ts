@@ -1,0 +1,71 @@
+import { SHARE_CODE_ALPHABET, SHARE_CODE_PATTERN } from '../../../src/modules/clinics/clinic.constants';
+import {
+  insertWithUniqueShareCode,
+  SHARE_CODE_ATTEMPTS,
+  ShareCodeGenerator,
+} from '../../../src/modules/clinics/share-code';
+
+const duplicateKey = (): Error =>
+  Object.assign(new Error('E11000 duplicate key error collection: clinics'), { code: 11000 });
+
+describe('share codes', () => {
+  it('should generate XXXX-XXXX-XXXX codes from the unambiguous alphabet', () => {
+    const generator = new ShareCodeGenerator();
+    const seen = new Set<string>();
+    for (let i = 0; i < 2000; i++) {
+      const code = generator.generate();
+      expect(code).toMatch(SHARE_CODE_PATTERN);
+      for (const character of code.replace(/-/g, '')) expect(SHARE_CODE_ALPHABET).toContain(character);
+      seen.add(code);
+    }
+    expect(seen.size).toBe(2000);
+    expect(SHARE_CODE_ALPHABET).toHaveLength(32);
+    expect(SHARE_CODE_ALPHABET).not.toMatch(/[IO01]/);
+  });
+
+  it('should skip codes the pre-check finds taken', async () => {
+    const codes = ['TAKN-AAAA-AAAA', 'FREE-AAAA-AAAA'];
+    const inserted: string[] = [];
+    const result = await insertWithUniqueShareCode({
+      generate: () => codes.shift()!,
+      isTaken: (code) => Promise.resolve(code.startsWith('TAKN')),
+      insert: (code) => {
+        inserted.push(code);
+        return Promise.resolve(code);
+      },
+    });
+    expect(result).toBe('FREE-AAAA-AAAA');
+    expect(inserted).toEqual(['FREE-AAAA-AAAA']);
+  });
+
+  it('should retry with a new code when the insert loses a race on the unique index', async () => {
+    const codes = ['RACE-AAAA-AAAA', 'NEXT-AAAA-AAAA'];
+    const attempts: string[] = [];
+    const result = await insertWithUniqueShareCode({
+      generate: () => codes.shift()!,
+      isTaken: () => Promise.resolve(false),
+      insert: (code) => {
+        attempts.push(code);
+        return code.startsWith('RACE') ? Promise.reject(duplicateKey()) : Promise.resolve(code);
+      },
+    });
+    expect(result).toBe('NEXT-AAAA-AAAA');
+    expect(attempts).toEqual(['RACE-AAAA-AAAA', 'NEXT-AAAA-AAAA']);
+  });
+
+  it('should pass other insert errors through without retrying', async () => {
+    const insert = jest.fn(() => Promise.reject(new Error('connection lost')));
+    await expect(
+      insertWithUniqueShareCode({ generate: () => 'AAAA-AAAA-AAAA', isTaken: () => Promise.resolve(false), insert }),
+    ).rejects.toThrow('connection lost');
+    expect(insert).toHaveBeenCalledTimes(1);
+  });
+
+  it('should give up after a bounded number of attempts', async () => {
+    const isTaken = jest.fn(() => Promise.resolve(true));
+    await expect(
+      insertWithUniqueShareCode({ generate: () => 'AAAA-AAAA-AAAA', isTaken, insert: () => Promise.resolve('x') }),
+    ).rejects.toThrow(/no free share code/);
+    expect(isTaken).toHaveBeenCalledTimes(SHARE_CODE_ATTEMPTS);
+  });
+});

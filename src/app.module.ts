@@ -1,22 +1,27 @@
 import { Module } from '@nestjs/common';
 import { ConfigModule } from '@nestjs/config';
 import { AuthModule } from './auth/auth.module';
+import { MailModule } from './common/mail/mail.module';
 import { appConfig } from './config/app.config';
 import { authConfig } from './config/auth.config';
 import { databaseConfig } from './config/database.config';
+import { mailConfig } from './config/mail.config';
 import { DatabaseModule } from './database/database.module';
 import { HealthModule } from './health/health.module';
 import { ClinicsModule } from './modules/clinics/clinics.module';
+import { ConfirmationsModule } from './modules/confirmations/confirmations.module';
 import { InternalModule } from './modules/internal/internal.module';
 
 @Module({
   imports: [
-    ConfigModule.forRoot({ isGlobal: true, cache: true, load: [appConfig, databaseConfig, authConfig] }),
+    ConfigModule.forRoot({ isGlobal: true, cache: true, load: [appConfig, databaseConfig, authConfig, mailConfig] }),
     DatabaseModule,
     AuthModule,
+    MailModule,
     HealthModule,
     ClinicsModule,
     InternalModule,
+    ConfirmationsModule,
   ],
 })
 export class AppModule {}

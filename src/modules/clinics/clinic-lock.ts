@@ -43,8 +43,15 @@ export class ClinicLock {
   }
 
   /** Runs `work` while holding the clinic's lock; 409 when it cannot be had within `waitMs`. */
-  async run<T>(clinicId: string, work: () => Promise<T>): Promise<T> {
-    const key = `clinic:${clinicId}`;
+  run<T>(clinicId: string, work: () => Promise<T>): Promise<T> {
+    return this.runExclusive(`clinic:${clinicId}`, work);
+  }
+
+  /**
+   * The same for any other named resource (e.g. `confirmation:<key>`). Callers that hold such a lock
+   * may take a clinic's lock inside it, never the other way round, so two locks never wait on each other.
+   */
+  async runExclusive<T>(key: string, work: () => Promise<T>): Promise<T> {
     const token = randomBytes(12).toString('hex');
     await this.acquire(key, token);
     try {

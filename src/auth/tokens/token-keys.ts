@@ -1,9 +1,8 @@
-import { randomBytes } from 'node:crypto';
+import { createPublicKey, KeyObject, randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
-import { createPublicKey, KeyObject } from 'node:crypto';
 import { appConfig } from '../../config/app.config';
 import { authConfig } from '../../config/auth.config';
 import { ConfigurationError } from '../../config/validate-section';

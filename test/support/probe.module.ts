@@ -47,6 +47,15 @@ export class ProbeController {
     await collection.insertOne({ key: 'same' });
   }
 
+  @Post('duplicate-update')
+  async duplicateUpdate(): Promise<void> {
+    const collection = this.connection.collection('probe_keys');
+    await collection.createIndex({ key: 1 }, { unique: true, sparse: true });
+    await collection.deleteMany({});
+    await collection.insertMany([{ key: 'first' }, { key: 'second' }]);
+    await collection.updateOne({ key: 'second' }, { $set: { key: 'first' } });
+  }
+
   @Get('crash')
   crash(): never {
     throw new Error('secret driver detail: connection string mongodb://user:pass@host');

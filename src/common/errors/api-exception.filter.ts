@@ -3,6 +3,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ApiError, ErrorEnvelope, INTERNAL_ERROR_MESSAGE, UNKNOWN_ROUTE_MESSAGE } from './api-error';
 
 const MONGO_DUPLICATE_KEY = 11000;
+const FERRETDB_INTERNAL_ERROR = 1;
 
 /** Maps every error to `{code, message, details?}`; nothing internal reaches the client. */
 @Catch()
@@ -39,8 +40,17 @@ export function toEnvelope(exception: unknown): ErrorEnvelope {
   return { code: HttpStatus.INTERNAL_SERVER_ERROR, message: INTERNAL_ERROR_MESSAGE };
 }
 
+/**
+ * A unique-index violation. MongoDB (and FerretDB on inserts) report code 11000; FerretDB 1.x on its
+ * SQLite backend reports one caused by an update as an internal error carrying SQLite's message.
+ */
 export function isDuplicateKeyError(error: unknown): boolean {
-  return typeof error === 'object' && error !== null && (error as { code?: unknown }).code === MONGO_DUPLICATE_KEY;
+  if (typeof error !== 'object' || error === null) return false;
+  const { code, message } = error as { code?: unknown; message?: unknown };
+  if (code === MONGO_DUPLICATE_KEY) return true;
+  return (
+    code === FERRETDB_INTERNAL_ERROR && typeof message === 'string' && message.includes('UNIQUE constraint failed')
+  );
 }
 
 function messageOf(exception: HttpException): string {

@@ -93,6 +93,8 @@ export class ClinicianInvitesService {
     principal: Principal,
   ): Promise<ConfirmationResponse> {
     const clinic = await this.clinics.getClinic(clinicId);
+    const existing = await this.confirmations.findClinicianInvite(clinicId, inviteId);
+    if (existing && existing.status !== ConfirmationStatus.Pending) throw ApiError.notFoundMessage(NO_MATCHING_INVITE);
     const invited = await this.clinicians.getInvitedClinician(clinicId, inviteId);
     const email = invited.email;
     const invitee = await this.users.findUserByEmail(email);
@@ -103,10 +105,9 @@ export class ClinicianInvitesService {
       userId: invitee?.userId ?? '',
       modified: new Date(),
     };
-    let confirmation = await this.confirmations.refreshPendingClinicianInvite(inviteId, changes);
+    let confirmation = existing ? await this.confirmations.refreshPendingClinicianInvite(inviteId, changes) : null;
+    if (existing && !confirmation) throw ApiError.notFoundMessage(NO_MATCHING_INVITE);
     if (!confirmation) {
-      const existing = await this.confirmations.findClinicianInvite(clinicId, inviteId);
-      if (existing) throw ApiError.notFoundMessage(NO_MATCHING_INVITE);
       // The clinic-side record exists without its confirmation: complete the invite.
       confirmation = {
         _id: inviteId,

@@ -252,6 +252,25 @@ describe('clinician invites', () => {
       expect(mailsTo(email)).toHaveLength(1);
     });
 
+    it('should answer 404 "No matching invite was found" once the invite is accepted or canceled', async () => {
+      const clinic = await newClinic();
+      const user = await t.users.create();
+      const accepted = await invite(clinic, user.username!);
+      expect(
+        (await t.call('PUT', `/v1/clinicians/${user.userId}/invites/${accepted}`, { token: user.token })).status,
+      ).toBe(200);
+      const canceled = await invite(clinic, `gone-${unique()}@example.com`);
+      const url = (key: string) => `/v1/clinics/${clinic.id}/invites/clinicians/${key}`;
+      expect((await t.call('DELETE', url(canceled), { token: clinic.admin.token })).status).toBe(200);
+      const sent = smtp.messages.length;
+      for (const key of [accepted, canceled]) {
+        expectError(await t.call('PATCH', url(key), { token: clinic.admin.token }), 404, NO_MATCH);
+      }
+      expect(smtp.messages.length).toBe(sent);
+      expect((await confirmation(accepted))?.status).toBe('completed');
+      expect((await confirmation(canceled))?.status).toBe('canceled');
+    });
+
     it('should answer 404 for an unknown invite', async () => {
       const clinic = await newClinic();
       const res = await t.call('PATCH', `/v1/clinics/${clinic.id}/invites/clinicians/unknown-invite`, {

@@ -100,6 +100,11 @@ describe('foundation', () => {
       expectError(res, 409, /^duplicate/);
     });
 
+    it('should map a duplicate key caused by an update to 409 as well', async () => {
+      const res = await t.call('POST', '/probe/duplicate-update');
+      expectError(res, 409, /^duplicate/);
+    });
+
     it('should hide unexpected errors behind a fixed 500 whose log line carries the request id', async () => {
       const res = await t.call('GET', '/probe/crash', { headers: { 'x-request-id': 'crash-123' } });
       expectError(res, 500, 'Internal Server Error');

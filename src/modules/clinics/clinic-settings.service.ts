@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { Tier } from './clinic.constants';
 import { ClinicErrors } from './clinic-errors';
 import { ClinicLock } from './clinic-lock';
+import { ClinicsService } from './clinics.service';
 import type { SuppressedNotificationsDto } from './dto/clinic-response.dto';
 import type { MrnSettingsDto, PatientCountLimitDto, PatientCountSettingsDto } from './dto/clinic-settings.dto';
 import { ClinicsRepository } from './repositories/clinics.repository';
@@ -15,6 +16,7 @@ const LIMITED_COUNTRIES = new Set(['', 'US']);
 export class ClinicSettingsService {
   constructor(
     private readonly clinics: ClinicsRepository,
+    private readonly clinicsService: ClinicsService,
     private readonly lock: ClinicLock,
   ) {}
 
@@ -33,7 +35,7 @@ export class ClinicSettingsService {
 
   /** 404 `not found` when the clinic has no MRN settings (callers read that as "MRN not required"). */
   async getMrnSettings(clinicId: string): Promise<MrnSettingsDto> {
-    const clinic = await this.requireClinic(clinicId);
+    const clinic = await this.clinicsService.requireClinic(clinicId);
     if (!clinic.mrnSettings) throw ClinicErrors.notFound();
     return { required: clinic.mrnSettings.required === true, unique: clinic.mrnSettings.unique === true };
   }
@@ -47,7 +49,7 @@ export class ClinicSettingsService {
 
   /** The settings in force: the stored ones for US clinics on the free tier, `{}` (unlimited) otherwise. */
   async getPatientCountSettings(clinicId: string): Promise<PatientCountSettingsDto> {
-    return resolvePatientCountSettings(await this.requireClinic(clinicId));
+    return resolvePatientCountSettings(await this.clinicsService.requireClinic(clinicId));
   }
 
   /**
@@ -64,12 +66,6 @@ export class ClinicSettingsService {
     const updated = await this.lock.run(clinicId, () => this.clinics.setPatientCountSettings(clinicId, stored));
     if (!updated) throw ClinicErrors.clinicNotFound();
     return this.getPatientCountSettings(clinicId);
-  }
-
-  private async requireClinic(clinicId: string): Promise<ClinicRecord> {
-    const clinic = await this.clinics.findById(clinicId);
-    if (!clinic) throw ClinicErrors.clinicNotFound();
-    return clinic;
   }
 }
 

@@ -27,6 +27,14 @@ export interface MembershipRestriction {
   requiredIdp?: string;
 }
 
+/** The stored and answered form: an empty `requiredIdp` is left out. */
+function toMembershipRestriction(restriction: MembershipRestriction): MembershipRestriction {
+  return {
+    emailDomain: restriction.emailDomain,
+    ...(restriction.requiredIdp ? { requiredIdp: restriction.requiredIdp } : {}),
+  };
+}
+
 export interface ListClinicsInput extends Page {
   shareCode?: string;
   createdTimeStart?: string;
@@ -164,10 +172,7 @@ export class ClinicsService {
   /** `[]` when the clinic has none; 404 when there is no clinic. */
   async listMembershipRestrictions(clinicId: string): Promise<MembershipRestriction[]> {
     const clinic = await this.requireClinic(clinicId);
-    return (clinic.membershipRestrictions ?? []).map((restriction) => ({
-      emailDomain: restriction.emailDomain,
-      ...(restriction.requiredIdp ? { requiredIdp: restriction.requiredIdp } : {}),
-    }));
+    return (clinic.membershipRestrictions ?? []).map(toMembershipRestriction);
   }
 
   /** ListMembershipRestrictions: `{restrictions}`, or `{}` when there are none. */
@@ -181,12 +186,7 @@ export class ClinicsService {
     clinicId: string,
     input: { restrictions?: MembershipRestriction[] },
   ): Promise<MembershipRestrictionsDto> {
-    const restrictions = input.restrictions?.length
-      ? input.restrictions.map((restriction) => ({
-          emailDomain: restriction.emailDomain,
-          ...(restriction.requiredIdp ? { requiredIdp: restriction.requiredIdp } : {}),
-        }))
-      : null;
+    const restrictions = input.restrictions?.length ? input.restrictions.map(toMembershipRestriction) : null;
     const updated = await this.lock.run(clinicId, () => this.clinics.setMembershipRestrictions(clinicId, restrictions));
     if (!updated) throw ClinicErrors.clinicNotFound();
     return this.getMembershipRestrictions(clinicId);

@@ -3,13 +3,13 @@ import { ApiBody, ApiOkResponse, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { Allow } from '../../auth/authorization/access-rules';
 import { Authorize, CurrentPrincipal } from '../../auth/authorization/authorize.decorator';
 import type { Principal } from '../../auth/principal';
-import { UserIdParams } from '../../common/validation/id-params.dto';
-import { ClinicIdParams } from '../../common/validation/id-params.dto';
+import { ClinicIdParams, UserIdParams } from '../../common/validation/id-params.dto';
 import { ClinicianResponse } from '../clinics/dto/clinician-response.dto';
+import { InviteParams } from '../clinics/dto/params.dto';
 import { ClinicianInvitesService } from './clinician-invites.service';
 import { ConfirmationResponse } from './dto/confirmation-response.dto';
 import { InviteClinicianBody } from './dto/invite-clinician.dto';
-import { ClinicInviteParams, UserInviteParams } from './dto/invite-params.dto';
+import { UserInviteParams } from './dto/invite-params.dto';
 
 const OK = 'OK';
 
@@ -38,7 +38,7 @@ export class ClinicianInvitesController {
   @Authorize(Allow.server, Allow.clinicAdmin)
   @ApiOkResponse({ type: ConfirmationResponse })
   resendInvite(
-    @Param() { clinicId, inviteId }: ClinicInviteParams,
+    @Param() { clinicId, inviteId }: InviteParams,
     @CurrentPrincipal() principal: Principal,
   ): Promise<ConfirmationResponse> {
     return this.invites.resendInvite(clinicId, inviteId, principal);
@@ -50,7 +50,7 @@ export class ClinicianInvitesController {
   @ApiTags('Clinics')
   @Authorize(Allow.server, Allow.clinicAdmin)
   @ApiResponse({ status: 200, description: 'OK' })
-  async deleteInvite(@Param() { clinicId, inviteId }: ClinicInviteParams): Promise<string> {
+  async deleteInvite(@Param() { clinicId, inviteId }: InviteParams): Promise<string> {
     await this.invites.deleteInvite(clinicId, inviteId);
     return OK;
   }
@@ -58,7 +58,7 @@ export class ClinicianInvitesController {
   @Get('clinics/:clinicId/invites/clinicians/:inviteId')
   @Authorize(Allow.server, Allow.clinicAdmin)
   @ApiOkResponse({ type: ConfirmationResponse })
-  getClinicianInvite(@Param() { clinicId, inviteId }: ClinicInviteParams): Promise<ConfirmationResponse> {
+  getClinicianInvite(@Param() { clinicId, inviteId }: InviteParams): Promise<ConfirmationResponse> {
     return this.invites.getClinicianInvite(clinicId, inviteId);
   }
 

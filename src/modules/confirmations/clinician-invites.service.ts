@@ -51,7 +51,7 @@ export class ClinicianInvitesService {
    * record, which ResendInvite completes and DeleteInvite removes.
    */
   async inviteClinician(clinicId: string, body: InviteClinicianBody, principal: Principal): Promise<ClinicianResponse> {
-    const clinic = await this.clinics.getClinic(clinicId);
+    const clinicName = (await this.clinics.requireClinic(clinicId)).name ?? '';
     const key = newConfirmationKey();
     const invited = await this.clinicians.createClinician(clinicId, {
       email: body.email,
@@ -69,7 +69,7 @@ export class ClinicianInvitesService {
         emailKey: body.email.toLowerCase(),
         clinicId,
         creatorId: principal.subjectId,
-        creator: { clinicId, clinicName: clinic.name },
+        creator: { clinicId, clinicName },
         userId: invitee?.userId ?? '',
         roles: body.roles,
         created: now,
@@ -79,7 +79,7 @@ export class ClinicianInvitesService {
       await this.clinicians.deleteInvitedClinician(clinicId, key).catch(() => undefined);
       throw error;
     }
-    await this.sendInviteMail(body.email, clinic.name, principal.subjectId, invitee);
+    await this.sendInviteMail(body.email, clinicName, principal.subjectId, invitee);
     return invited;
   }
 
@@ -92,7 +92,7 @@ export class ClinicianInvitesService {
     inviteId: string,
     principal: Principal,
   ): Promise<ConfirmationResponse> {
-    const clinic = await this.clinics.getClinic(clinicId);
+    const clinicName = (await this.clinics.requireClinic(clinicId)).name ?? '';
     const existing = await this.confirmations.findClinicianInvite(clinicId, inviteId);
     if (existing && existing.status !== ConfirmationStatus.Pending) throw ApiError.notFoundMessage(NO_MATCHING_INVITE);
     const invited = await this.clinicians.getInvitedClinician(clinicId, inviteId);
@@ -101,7 +101,7 @@ export class ClinicianInvitesService {
     const changes = {
       email,
       emailKey: email.toLowerCase(),
-      creator: { clinicId, clinicName: clinic.name },
+      creator: { clinicId, clinicName },
       userId: invitee?.userId ?? '',
       modified: new Date(),
     };
@@ -121,7 +121,7 @@ export class ClinicianInvitesService {
       };
       await this.confirmations.insert(confirmation);
     }
-    await this.sendInviteMail(email, clinic.name, confirmation.creatorId, invitee);
+    await this.sendInviteMail(email, clinicName, confirmation.creatorId, invitee);
     return this.toResponse(confirmation, await this.profileOf(confirmation.creatorId));
   }
 

@@ -1,7 +1,4 @@
-export interface MembershipRestriction {
-  emailDomain: string;
-  requiredIdp?: string;
-}
+import type { MembershipRestriction } from '../clinics/clinics.service';
 
 export interface AcceptanceRestrictions {
   canAccept: boolean;

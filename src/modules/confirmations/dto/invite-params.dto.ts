@@ -1,21 +1,8 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { IsString, MinLength } from 'class-validator';
-import { IsObjectIdString, IsTidepoolUserId } from '../../../common/validation/decorators';
+import { UserIdParams } from '../../../common/validation/id-params.dto';
 
-export class ClinicInviteParams {
-  @IsObjectIdString()
-  clinicId: string;
-
-  @IsString()
-  @MinLength(1)
-  @ApiProperty({ type: String, minLength: 1 })
-  inviteId: string;
-}
-
-export class UserInviteParams {
-  @IsTidepoolUserId()
-  userId: string;
-
+export class UserInviteParams extends UserIdParams {
   @IsString()
   @MinLength(1)
   @ApiProperty({ type: String, minLength: 1 })

@@ -2,28 +2,28 @@ import { Module } from '@nestjs/common';
 import { MongooseModule } from '@nestjs/mongoose';
 import { ClinicianMembershipLookup } from '../../auth/authorization/clinician-membership';
 import { ClinicLock } from './clinic-lock';
-import { ClinicSettingsController } from './clinic-settings.controller';
-import { ClinicSettingsService } from './clinic-settings.service';
-import { CliniciansController } from './clinicians.controller';
-import { CliniciansService } from './clinicians.service';
-import { ClinicsController } from './clinics.controller';
-import { ClinicsService } from './clinics.service';
-import { ClinicPatientsRepository } from './repositories/clinic-patients.repository';
-import { ClinicianMembershipRepository } from './repositories/clinician-membership.repository';
-import { CliniciansRepository } from './repositories/clinicians.repository';
-import { ClinicsRepository } from './repositories/clinics.repository';
-import { ClinicDeletionsRepository, ClinicianDeletionsRepository } from './repositories/deletions.repository';
+import { ClinicSettingsController } from './clinics/clinic-settings.controller';
+import { ClinicSettingsService } from './clinics/clinic-settings.service';
+import { CliniciansController } from './clinicians/clinicians.controller';
+import { CliniciansService } from './clinicians/clinicians.service';
+import { ClinicsController } from './clinics/clinics.controller';
+import { ClinicsService } from './clinics/clinics.service';
+import { ClinicPatientsRepository } from './patients/clinic-patients.repository';
+import { ClinicianMembershipRepository } from './clinicians/clinician-membership.repository';
+import { CliniciansRepository } from './clinicians/clinicians.repository';
+import { ClinicsRepository } from './clinics/clinics.repository';
+import { ClinicDeletionsRepository, ClinicianDeletionsRepository } from './deletions/deletions.repository';
 import { LocksRepository } from './repositories/locks.repository';
-import { ClinicRecord, ClinicSchema } from './schemas/clinic.schema';
-import { ClinicianRecord, ClinicianSchema } from './schemas/clinician.schema';
+import { ClinicRecord, ClinicSchema } from './clinics/clinic.schema';
+import { ClinicianRecord, ClinicianSchema } from './clinicians/clinician.schema';
 import {
   ClinicDeletionRecord,
   ClinicDeletionSchema,
   ClinicianDeletionRecord,
   ClinicianDeletionSchema,
-} from './schemas/deletion.schema';
+} from './deletions/deletion.schema';
 import { LockRecord, LockSchema } from './schemas/lock.schema';
-import { ShareCodeGenerator } from './share-code';
+import { ShareCodeGenerator } from './clinics/share-code';
 
 /** The clinics domain: clinics, clinicians, settings. Its services and repositories serve the other modules. */
 @Module({

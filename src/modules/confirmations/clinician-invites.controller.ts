@@ -4,7 +4,7 @@ import { Allow } from '../../auth/authorization/access-rules';
 import { Authorize, CurrentPrincipal } from '../../auth/authorization/authorize.decorator';
 import type { Principal } from '../../auth/principal';
 import { ClinicIdParams, UserIdParams } from '../../common/validation/id-params.dto';
-import { ClinicianResponse } from '../clinics/dto/clinician-response.dto';
+import { ClinicianResponse } from '../clinics/clinicians/dto/clinician-response.dto';
 import { InviteParams } from '../clinics/dto/params.dto';
 import { ClinicianInvitesService } from './clinician-invites.service';
 import { ConfirmationResponse } from './dto/confirmation-response.dto';

@@ -1,4 +1,4 @@
-import type { MembershipRestriction } from '../clinics/clinics.service';
+import type { MembershipRestriction } from '../clinics/clinics/clinics.service';
 
 export interface AcceptanceRestrictions {
   canAccept: boolean;

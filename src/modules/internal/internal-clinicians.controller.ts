@@ -3,8 +3,8 @@ import { ApiBody, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { Allow } from '../../auth/authorization/access-rules';
 import { Authorize } from '../../auth/authorization/authorize.decorator';
 import { ClinicIdParams } from '../../common/validation/id-params.dto';
-import { CliniciansService } from '../clinics/clinicians.service';
-import { ClinicianClinicRelationship, ClinicianResponse } from '../clinics/dto/clinician-response.dto';
+import { CliniciansService } from '../clinics/clinicians/clinicians.service';
+import { ClinicianClinicRelationship, ClinicianResponse } from '../clinics/clinicians/dto/clinician-response.dto';
 import { AddServiceAccountBody } from './dto/add-service-account.dto';
 import { ListAllCliniciansQuery } from './dto/list-all-clinicians.dto';
 

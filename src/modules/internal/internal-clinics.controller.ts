@@ -3,10 +3,14 @@ import { ApiBody, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { Allow } from '../../auth/authorization/access-rules';
 import { Authorize } from '../../auth/authorization/authorize.decorator';
 import { ClinicIdParams } from '../../common/validation/id-params.dto';
-import { ClinicSettingsService } from '../clinics/clinic-settings.service';
-import { ClinicsService } from '../clinics/clinics.service';
-import { ClinicResponse } from '../clinics/dto/clinic-response.dto';
-import { MembershipRestrictionsDto, MrnSettingsDto, PatientCountSettingsDto } from '../clinics/dto/clinic-settings.dto';
+import { ClinicSettingsService } from '../clinics/clinics/clinic-settings.service';
+import { ClinicsService } from '../clinics/clinics/clinics.service';
+import { ClinicResponse } from '../clinics/clinics/dto/clinic-response.dto';
+import {
+  MembershipRestrictionsDto,
+  MrnSettingsDto,
+  PatientCountSettingsDto,
+} from '../clinics/clinics/dto/clinic-settings.dto';
 import { LegacyUserParams } from './dto/legacy-user-params.dto';
 import { UpdateTierBody } from './dto/update-tier.dto';
 

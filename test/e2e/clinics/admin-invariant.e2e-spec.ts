@@ -1,5 +1,5 @@
 import { Types } from 'mongoose';
-import { CliniciansRepository } from '../../../src/modules/clinics/repositories/clinicians.repository';
+import { CliniciansRepository } from '../../../src/modules/clinics/clinicians/clinicians.repository';
 import { addClinician, createClinic, findClinicianDocuments } from '../../support/builders';
 import { expectError } from '../../support/expect-error';
 import { createTestApp, TestApp, TestResponse } from '../../support/test-app';

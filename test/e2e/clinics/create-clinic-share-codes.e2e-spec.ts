@@ -1,5 +1,5 @@
 import { Types } from 'mongoose';
-import { ShareCodeGenerator } from '../../../src/modules/clinics/share-code';
+import { ShareCodeGenerator } from '../../../src/modules/clinics/clinics/share-code';
 import { createClinic, findClinicDocument } from '../../support/builders';
 import { createTestApp, TestApp } from '../../support/test-app';
 

@@ -1,5 +1,5 @@
 import { Types } from 'mongoose';
-import { ClinicDeletionsRepository } from '../../../src/modules/clinics/repositories/deletions.repository';
+import { ClinicDeletionsRepository } from '../../../src/modules/clinics/deletions/deletions.repository';
 import {
   addClinician,
   addInvite,

@@ -2,9 +2,9 @@ import {
   allCliniciansQuery,
   clinicianListQuery,
   clinicianRecordsOfUserQuery,
-} from '../../../src/modules/clinics/repositories/clinicians.repository';
-import { clinicListQuery, QueryShape } from '../../../src/modules/clinics/repositories/clinics.repository';
-import { memberKey } from '../../../src/modules/clinics/schemas/clinician.schema';
+} from '../../../src/modules/clinics/clinicians/clinicians.repository';
+import { clinicListQuery, QueryShape } from '../../../src/modules/clinics/clinics/clinics.repository';
+import { memberKey } from '../../../src/modules/clinics/clinicians/clinician.schema';
 import { addInvite, createClinic, newObjectId } from '../../support/builders';
 import { createTestApp, TestApp } from '../../support/test-app';
 

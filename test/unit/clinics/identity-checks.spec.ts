@@ -1,6 +1,6 @@
 import { ApiError } from '../../../src/common/errors/api-error';
-import { CliniciansService } from '../../../src/modules/clinics/clinicians.service';
-import { ClinicsService } from '../../../src/modules/clinics/clinics.service';
+import { CliniciansService } from '../../../src/modules/clinics/clinicians/clinicians.service';
+import { ClinicsService } from '../../../src/modules/clinics/clinics/clinics.service';
 
 /**
  * The handlers' own identity check (authz.md §2.8): a token without a subject never reaches them over

@@ -3,7 +3,7 @@ import {
   insertWithUniqueShareCode,
   SHARE_CODE_ATTEMPTS,
   ShareCodeGenerator,
-} from '../../../src/modules/clinics/share-code';
+} from '../../../src/modules/clinics/clinics/share-code';
 
 const duplicateKey = (): Error =>
   Object.assign(new Error('E11000 duplicate key error collection: clinics'), { code: 11000 });

@@ -8,7 +8,7 @@ import {
   MrnSettingsRecord,
   PatientCountSettingsRecord,
   SuppressedNotificationsRecord,
-} from '../schemas/clinic.schema';
+} from './clinic.schema';
 
 export type NewClinic = Omit<ClinicRecord, '_id' | 'createdTime' | 'updatedTime'>;
 

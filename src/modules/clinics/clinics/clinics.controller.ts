@@ -8,16 +8,16 @@ import {
   ApiOkResponse,
   ApiTags,
 } from '@nestjs/swagger';
-import { Allow } from '../../auth/authorization/access-rules';
-import { Authorize, CurrentPrincipal } from '../../auth/authorization/authorize.decorator';
-import type { Principal } from '../../auth/principal';
-import { ClinicIdParams } from '../../common/validation/id-params.dto';
+import { Allow } from '../../../auth/authorization/access-rules';
+import { Authorize, CurrentPrincipal } from '../../../auth/authorization/authorize.decorator';
+import type { Principal } from '../../../auth/principal';
+import { ClinicIdParams } from '../../../common/validation/id-params.dto';
 import { ClinicsService } from './clinics.service';
 import { ClinicBody } from './dto/clinic-body.dto';
 import { ClinicResponse } from './dto/clinic-response.dto';
-import { ErrorResponse } from './dto/error.dto';
+import { ErrorResponse } from '../dto/error.dto';
 import { ListClinicsQuery } from './dto/list-clinics.dto';
-import { ShareCodeParams } from './dto/params.dto';
+import { ShareCodeParams } from '../dto/params.dto';
 
 @ApiTags('Clinics')
 @Controller('v1/clinics')

@@ -11,9 +11,9 @@ import {
   Min,
   ValidateNested,
 } from 'class-validator';
-import { IsOptionalDateTime } from '../../../common/validation/decorators';
+import { IsOptionalDateTime } from '../../../../common/validation/decorators';
 import { SuppressedNotificationsDto } from './clinic-response.dto';
-import { HasOnlyProperties } from './validation';
+import { HasOnlyProperties } from '../../dto/validation';
 
 /** `membershipRestriction.v1`. */
 export class MembershipRestrictionDto {

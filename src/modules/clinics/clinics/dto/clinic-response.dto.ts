@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsBoolean, IsOptional, IsString, MinLength } from 'class-validator';
-import { OBJECT_ID_PATTERN } from '../../../common/validation/patterns';
+import { OBJECT_ID_PATTERN } from '../../../../common/validation/patterns';
 import {
   BgUnits,
   ClinicSize,
@@ -9,9 +9,9 @@ import {
   DEFAULT_TIER,
   SHARE_CODE_PATTERN,
   TIER_DESCRIPTIONS,
-} from '../clinic.constants';
+} from '../../clinic.constants';
 import { CLINIC_TIMEZONES } from '../clinic-timezones';
-import type { ClinicRecord, PatientTagRecord, SiteRecord } from '../schemas/clinic.schema';
+import type { ClinicRecord, PatientTagRecord, SiteRecord } from '../clinic.schema';
 
 /** `phoneNumber.v1` (request and response). */
 export class PhoneNumberDto {

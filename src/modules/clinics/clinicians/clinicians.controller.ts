@@ -1,15 +1,15 @@
 import { Body, Controller, Delete, Get, HttpCode, HttpStatus, Param, Patch, Post, Put, Query } from '@nestjs/common';
 import { ApiBody, ApiOkResponse, ApiTags } from '@nestjs/swagger';
-import { Allow } from '../../auth/authorization/access-rules';
-import { Authorize, CurrentPrincipal } from '../../auth/authorization/authorize.decorator';
-import type { Principal } from '../../auth/principal';
-import { ClinicIdParams, UserIdParams } from '../../common/validation/id-params.dto';
-import { PaginationQuery } from '../../common/validation/pagination.dto';
+import { Allow } from '../../../auth/authorization/access-rules';
+import { Authorize, CurrentPrincipal } from '../../../auth/authorization/authorize.decorator';
+import type { Principal } from '../../../auth/principal';
+import { ClinicIdParams, UserIdParams } from '../../../common/validation/id-params.dto';
+import { PaginationQuery } from '../../../common/validation/pagination.dto';
 import { CliniciansService } from './clinicians.service';
 import { AssociateClinicianToUserBody, ClinicianBody } from './dto/clinician-body.dto';
 import { ClinicianClinicRelationship, ClinicianResponse } from './dto/clinician-response.dto';
 import { ListCliniciansQuery } from './dto/list-clinicians.dto';
-import { ClinicianParams, InviteParams } from './dto/params.dto';
+import { ClinicianParams, InviteParams } from '../dto/params.dto';
 
 @ApiTags('Clinics')
 @Controller('v1')

@@ -1,19 +1,19 @@
 import { Injectable } from '@nestjs/common';
-import type { Principal } from '../../auth/principal';
-import { UserDirectory } from '../../auth/directory/user-directory';
-import { isDuplicateKeyError } from '../../common/errors/api-exception.filter';
-import type { Page } from '../../common/validation/pagination.dto';
-import { ClinicianRole } from './clinic.constants';
-import { ClinicErrors } from './clinic-errors';
-import { ClinicLock } from './clinic-lock';
-import { ClinicsService } from './clinics.service';
+import type { Principal } from '../../../auth/principal';
+import { UserDirectory } from '../../../auth/directory/user-directory';
+import { isDuplicateKeyError } from '../../../common/errors/api-exception.filter';
+import type { Page } from '../../../common/validation/pagination.dto';
+import { ClinicianRole } from '../clinic.constants';
+import { ClinicErrors } from '../clinic-errors';
+import { ClinicLock } from '../clinic-lock';
+import { ClinicsService } from '../clinics/clinics.service';
 import { ClinicianClinicRelationship, ClinicianResponse, toClinicianResponse } from './dto/clinician-response.dto';
-import { ClinicsRepository } from './repositories/clinics.repository';
-import { ClinicianListFilters, CliniciansRepository, NewClinician } from './repositories/clinicians.repository';
-import { ClinicianDeletionsRepository } from './repositories/deletions.repository';
-import { parseQueryTime, uniqueObjectIds } from './query-values';
-import type { ClinicRecord } from './schemas/clinic.schema';
-import type { ClinicianRecord } from './schemas/clinician.schema';
+import { ClinicsRepository } from '../clinics/clinics.repository';
+import { ClinicianListFilters, CliniciansRepository, NewClinician } from './clinicians.repository';
+import { ClinicianDeletionsRepository } from '../deletions/deletions.repository';
+import { parseQueryTime, uniqueObjectIds } from '../query-values';
+import type { ClinicRecord } from '../clinics/clinic.schema';
+import type { ClinicianRecord } from './clinician.schema';
 
 export interface NewClinicianInput {
   email: string;

@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { ArrayMinSize, ArrayUnique, IsArray, IsEmail, IsIn, IsOptional, IsString, MinLength } from 'class-validator';
-import { IsTidepoolUserId } from '../../../common/validation/decorators';
-import { ClinicianRole } from '../clinic.constants';
+import { IsTidepoolUserId } from '../../../../common/validation/decorators';
+import { ClinicianRole } from '../../clinic.constants';
 
 const ROLES = Object.values(ClinicianRole);
 

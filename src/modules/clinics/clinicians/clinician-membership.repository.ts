@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
 import type { Model } from 'mongoose';
 import { ClinicianMembership, ClinicianMembershipLookup } from '../../../auth/authorization/clinician-membership';
-import { ClinicianRecord, memberKey } from '../schemas/clinician.schema';
+import { ClinicianRecord, memberKey } from './clinician.schema';
 
 /** The authorization guard's one read per request: the caller's clinician record in the path clinic. */
 @Injectable()

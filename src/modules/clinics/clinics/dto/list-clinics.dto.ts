@@ -1,6 +1,6 @@
 import { IsOptional, IsString } from 'class-validator';
-import { IsOptionalDateTime, IsOptionalQueryBoolean } from '../../../common/validation/decorators';
-import { PaginationQuery } from '../../../common/validation/pagination.dto';
+import { IsOptionalDateTime, IsOptionalQueryBoolean } from '../../../../common/validation/decorators';
+import { PaginationQuery } from '../../../../common/validation/pagination.dto';
 
 /** ListClinics query. */
 export class ListClinicsQuery extends PaginationQuery {

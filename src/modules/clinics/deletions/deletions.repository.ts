@@ -1,9 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
 import type { Model } from 'mongoose';
-import type { ClinicRecord } from '../schemas/clinic.schema';
-import type { ClinicianRecord } from '../schemas/clinician.schema';
-import { ClinicDeletionRecord, ClinicianDeletionRecord } from '../schemas/deletion.schema';
+import type { ClinicRecord } from '../clinics/clinic.schema';
+import type { ClinicianRecord } from '../clinicians/clinician.schema';
+import { ClinicDeletionRecord, ClinicianDeletionRecord } from './deletion.schema';
 
 /** The `clinic_deletions` archive. Writes are upserts keyed by the clinic's id, so a retry is idempotent. */
 @Injectable()

@@ -1,8 +1,8 @@
 import { Body, Controller, Get, HttpCode, HttpStatus, Param, Post } from '@nestjs/common';
 import { ApiBody, ApiOkResponse, ApiTags } from '@nestjs/swagger';
-import { Allow } from '../../auth/authorization/access-rules';
-import { Authorize } from '../../auth/authorization/authorize.decorator';
-import { ClinicIdParams } from '../../common/validation/id-params.dto';
+import { Allow } from '../../../auth/authorization/access-rules';
+import { Authorize } from '../../../auth/authorization/authorize.decorator';
+import { ClinicIdParams } from '../../../common/validation/id-params.dto';
 import { ClinicSettingsService } from './clinic-settings.service';
 import { ClinicsService } from './clinics.service';
 import {

@@ -1,12 +1,12 @@
 import { Injectable } from '@nestjs/common';
-import { Tier } from './clinic.constants';
-import { ClinicErrors } from './clinic-errors';
-import { ClinicLock } from './clinic-lock';
+import { Tier } from '../clinic.constants';
+import { ClinicErrors } from '../clinic-errors';
+import { ClinicLock } from '../clinic-lock';
 import { ClinicsService } from './clinics.service';
 import type { SuppressedNotificationsDto } from './dto/clinic-response.dto';
 import type { MrnSettingsDto, PatientCountLimitDto, PatientCountSettingsDto } from './dto/clinic-settings.dto';
-import { ClinicsRepository } from './repositories/clinics.repository';
-import type { ClinicRecord, PatientCountLimitRecord, PatientCountSettingsRecord } from './schemas/clinic.schema';
+import { ClinicsRepository } from './clinics.repository';
+import type { ClinicRecord, PatientCountLimitRecord, PatientCountSettingsRecord } from './clinic.schema';
 
 /** Countries whose clinics are subject to the plan limit; an unset country counts as the US (§1.14). */
 const LIMITED_COUNTRIES = new Set(['', 'US']);

@@ -1,6 +1,6 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { IsEmail, IsOptional, IsString } from 'class-validator';
-import { PaginationQuery } from '../../../common/validation/pagination.dto';
+import { PaginationQuery } from '../../../../common/validation/pagination.dto';
 
 /** ListClinicians query; the filters combine with AND. */
 export class ListCliniciansQuery extends PaginationQuery {

@@ -1,25 +1,20 @@
 import { Injectable, Logger } from '@nestjs/common';
-import type { Principal } from '../../auth/principal';
-import { DirectoryUser, UserDirectory } from '../../auth/directory/user-directory';
-import type { Page } from '../../common/validation/pagination.dto';
-import { ClinicianRole, DEFAULT_HARD_LIMIT_PLAN } from './clinic.constants';
-import { ClinicErrors } from './clinic-errors';
-import { ClinicLock } from './clinic-lock';
+import type { Principal } from '../../../auth/principal';
+import { DirectoryUser, UserDirectory } from '../../../auth/directory/user-directory';
+import type { Page } from '../../../common/validation/pagination.dto';
+import { ClinicianRole, DEFAULT_HARD_LIMIT_PLAN } from '../clinic.constants';
+import { ClinicErrors } from '../clinic-errors';
+import { ClinicLock } from '../clinic-lock';
 import type { ClinicBody } from './dto/clinic-body.dto';
 import { ClinicResponse, toClinicResponse } from './dto/clinic-response.dto';
 import type { MembershipRestrictionsDto } from './dto/clinic-settings.dto';
-import { ClinicPatientsRepository } from './repositories/clinic-patients.repository';
-import { CliniciansRepository } from './repositories/clinicians.repository';
-import {
-  ClinicListFilters,
-  ClinicProfileChanges,
-  ClinicsRepository,
-  NewClinic,
-} from './repositories/clinics.repository';
-import { ClinicDeletionsRepository, ClinicianDeletionsRepository } from './repositories/deletions.repository';
-import type { ClinicRecord } from './schemas/clinic.schema';
-import type { ClinicianRecord } from './schemas/clinician.schema';
-import { parseQueryTime } from './query-values';
+import { ClinicPatientsRepository } from '../patients/clinic-patients.repository';
+import { CliniciansRepository } from '../clinicians/clinicians.repository';
+import { ClinicListFilters, ClinicProfileChanges, ClinicsRepository, NewClinic } from './clinics.repository';
+import { ClinicDeletionsRepository, ClinicianDeletionsRepository } from '../deletions/deletions.repository';
+import type { ClinicRecord } from './clinic.schema';
+import type { ClinicianRecord } from '../clinicians/clinician.schema';
+import { parseQueryTime } from '../query-values';
 import { insertWithUniqueShareCode, ShareCodeGenerator } from './share-code';
 
 export interface MembershipRestriction {

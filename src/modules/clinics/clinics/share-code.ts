@@ -1,7 +1,7 @@
 import { randomInt } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
-import { isDuplicateKeyError } from '../../common/errors/api-exception.filter';
-import { SHARE_CODE_ALPHABET } from './clinic.constants';
+import { isDuplicateKeyError } from '../../../common/errors/api-exception.filter';
+import { SHARE_CODE_ALPHABET } from '../clinic.constants';
 
 const GROUPS = 3;
 const GROUP_LENGTH = 4;

@@ -2,8 +2,8 @@ import { Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
 import { Model, Types } from 'mongoose';
 import type { Page } from '../../../common/validation/pagination.dto';
-import { ClinicianRecord, emailKey, inviteKey, memberKey, RolesUpdate } from '../schemas/clinician.schema';
-import type { QueryShape } from './clinics.repository';
+import { ClinicianRecord, emailKey, inviteKey, memberKey, RolesUpdate } from './clinician.schema';
+import type { QueryShape } from '../clinics/clinics.repository';
 
 export interface NewClinician {
   clinicId: string;

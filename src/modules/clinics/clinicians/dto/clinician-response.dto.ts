@@ -1,8 +1,8 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { TIDEPOOL_USER_ID_PATTERN } from '../../../common/validation/patterns';
-import { ClinicianRole } from '../clinic.constants';
-import type { ClinicianRecord } from '../schemas/clinician.schema';
-import { ClinicResponse } from './clinic-response.dto';
+import { TIDEPOOL_USER_ID_PATTERN } from '../../../../common/validation/patterns';
+import { ClinicianRole } from '../../clinic.constants';
+import type { ClinicianRecord } from '../clinician.schema';
+import { ClinicResponse } from '../../clinics/dto/clinic-response.dto';
 
 /** `clinician.v1` as returned. `id` is the clinician's user id; invites have an `inviteId` instead. */
 export class ClinicianResponse {

@@ -12,12 +12,12 @@ import {
   MinLength,
   ValidateNested,
 } from 'class-validator';
-import { IsContractEnum } from '../../../common/validation/decorators';
-import { OBJECT_ID_PATTERN } from '../../../common/validation/patterns';
-import { BgUnits, ClinicSize, ClinicType, SHARE_CODE_PATTERN } from '../clinic.constants';
+import { IsContractEnum } from '../../../../common/validation/decorators';
+import { OBJECT_ID_PATTERN } from '../../../../common/validation/patterns';
+import { BgUnits, ClinicSize, ClinicType, SHARE_CODE_PATTERN } from '../../clinic.constants';
 import { CLINIC_TIMEZONES } from '../clinic-timezones';
 import { PatientTagResponse, PhoneNumberDto, SiteResponse, SuppressedNotificationsDto } from './clinic-response.dto';
-import { HasOnlyProperties, structuralIdentity } from './validation';
+import { HasOnlyProperties, structuralIdentity } from '../../dto/validation';
 
 /**
  * `clinic.v1` as sent to CreateClinic and UpdateClinic. Read-only properties (id, shareCode, tier, …)

@@ -1,7 +1,7 @@
 import { Prop, Schema, SchemaFactory } from '@nestjs/mongoose';
 import { Types } from 'mongoose';
-import type { ClinicRecord } from './clinic.schema';
-import type { ClinicianRecord } from './clinician.schema';
+import type { ClinicRecord } from '../clinics/clinic.schema';
+import type { ClinicianRecord } from '../clinicians/clinician.schema';
 
 /**
  * Archive of a deleted clinic: `{deletedTime, deletedByUserId?, clinic}`. The archive's `_id` is the

@@ -2,6 +2,7 @@
 import eslint from '@eslint/js';
 import prettier from 'eslint-config-prettier';
 import tseslint from 'typescript-eslint';
+import writeGateRules from './scripts/lint/write-gate-rules.cjs';
 
 export default tseslint.config(
   { ignores: ['dist/**', 'node_modules/**', 'coverage/**', '.cache/**', 'data/**', 'eslint.config.mjs'] },
@@ -35,6 +36,7 @@ export default tseslint.config(
       ],
     },
   },
+  ...writeGateRules,
   {
     files: ['test/**/*.ts'],
     rules: {

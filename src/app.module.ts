@@ -7,6 +7,7 @@ import { authConfig } from './config/auth.config';
 import { databaseConfig } from './config/database.config';
 import { mailConfig } from './config/mail.config';
 import { DatabaseModule } from './database/database.module';
+import { WriteGateModule } from './database/write-gate.module';
 import { HealthModule } from './health/health.module';
 import { ClinicsModule } from './modules/clinics/clinics.module';
 import { ConfirmationsModule } from './modules/confirmations/confirmations.module';
@@ -16,6 +17,7 @@ import { InternalModule } from './modules/internal/internal.module';
   imports: [
     ConfigModule.forRoot({ isGlobal: true, cache: true, load: [appConfig, databaseConfig, authConfig, mailConfig] }),
     DatabaseModule,
+    WriteGateModule,
     AuthModule,
     MailModule,
     HealthModule,

@@ -4,6 +4,7 @@ import { APP_GUARD } from '@nestjs/core';
 import { MongooseModule } from '@nestjs/mongoose';
 import { PassportModule } from '@nestjs/passport';
 import { authConfig } from '../config/auth.config';
+import { refusedInsideWriteGates } from '../database/write-gate';
 import { AuthorizationGuard } from './authorization/authorization.guard';
 import { EmbeddedUserDirectory } from './directory/embedded-user.directory';
 import { TidepoolUserDirectory } from './directory/tidepool-user.directory';
@@ -58,7 +59,8 @@ import { TokenValidator } from './tokens/token-validator';
         config: ConfigType<typeof authConfig>,
         embedded: EmbeddedUserDirectory,
         tidepool: TidepoolUserDirectory,
-      ): UserDirectory => (config.userDirectory === 'embedded' ? embedded : tidepool),
+      ): UserDirectory =>
+        refusedInsideWriteGates(config.userDirectory === 'embedded' ? embedded : tidepool, 'the user directory'),
     },
     SessionTokenStrategy,
     { provide: APP_GUARD, useClass: SessionAuthGuard },

@@ -1,3 +1,5 @@
+import { assertOutsideWriteGate } from '../database/write-gate';
+
 /**
  * The small HTTP/JSON client shared by the adapters that talk to the Tidepool platform
  * (server login, token checks, user directory). Every call has a timeout; error messages name
@@ -54,6 +56,7 @@ export class HttpTransportError extends Error {
 
 /** Sends one request and reads the whole answer. Throws {@link HttpTransportError} only when no answer came. */
 export async function httpJson(request: HttpJsonRequest): Promise<HttpJsonResponse> {
+  assertOutsideWriteGate(`the platform call ${request.operation}`);
   const headers: Record<string, string> = { accept: 'application/json', ...request.headers };
   let body: string | undefined;
   if (request.json !== undefined) {

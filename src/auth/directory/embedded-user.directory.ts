@@ -1,7 +1,7 @@
 import { randomBytes, scryptSync, timingSafeEqual } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { ApiError } from '../../common/errors/api-error';
-import { isDuplicateKeyError } from '../../common/errors/api-exception.filter';
+import { isDuplicateKeyError } from '../../database/duplicate-key';
 import type { UserRecord } from './user.schema';
 import {
   CustodialUserInput,

@@ -29,7 +29,7 @@ export class UsersRepository {
   async insert(user: NewUser): Promise<UserRecord> {
     const now = new Date();
     const record: UserRecord = { ...user, createdTime: now, updatedTime: now };
-    await this.users.collection.insertOne({ ...record });
+    await this.users.create(record);
     return record;
   }
 
@@ -45,7 +45,7 @@ export class UsersRepository {
   }
 
   async insertRestrictedToken(token: RestrictedTokenRecord): Promise<void> {
-    await this.tokens.collection.insertOne({ ...token });
+    await this.tokens.create(token);
   }
 
   findRestrictedToken(tokenId: string): Promise<RestrictedTokenRecord | null> {

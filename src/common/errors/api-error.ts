@@ -15,6 +15,9 @@ export interface ErrorEnvelope {
 /**
  * A failure the client can act on. The message texts follow the established service's
  * (`<kind>: <reason>`), which existing clients match on.
+ *
+ * `reason` is the area's error code (an enum value such as `ClinicErrorCode.ClinicNotFound`): code
+ * that handles another service's failure decides on it, never on the HTTP status or the text.
  */
 export class ApiError extends Error {
   override readonly name = 'ApiError';
@@ -23,8 +26,19 @@ export class ApiError extends Error {
     readonly status: number,
     message: string,
     readonly details?: ErrorDetail[],
+    readonly reason?: string,
   ) {
     super(message);
+  }
+
+  /** The same error, tagged with its area's code. */
+  because(reason: string): ApiError {
+    return new ApiError(this.status, this.message, this.details, reason);
+  }
+
+  /** True when `error` is an ApiError with one of these codes. */
+  static is(error: unknown, ...reasons: string[]): error is ApiError {
+    return error instanceof ApiError && error.reason !== undefined && reasons.includes(error.reason);
   }
 
   static badRequest(reason: string, details?: ErrorDetail[]): ApiError {

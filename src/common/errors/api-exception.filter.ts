@@ -1,9 +1,11 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { isDuplicateKeyError } from '../../database/duplicate-key';
+import { WriteGateBusyError } from '../../database/write-gate';
 import { ApiError, ErrorEnvelope, INTERNAL_ERROR_MESSAGE, UNKNOWN_ROUTE_MESSAGE } from './api-error';
 
-const MONGO_DUPLICATE_KEY = 11000;
-const FERRETDB_INTERNAL_ERROR = 1;
+const BUSY_MESSAGE = 'service unavailable: too many concurrent changes to the same clinic, please retry';
+const BUSY_RETRY_AFTER_SECONDS = 1;
 
 /** Maps every error to `{code, message, details?}`; nothing internal reaches the client. */
 @Catch()
@@ -15,9 +17,10 @@ export class ApiExceptionFilter implements ExceptionFilter {
     const reply = http.getResponse<FastifyReply>();
     const request = http.getRequest<FastifyRequest>();
     const envelope = toEnvelope(exception);
-    if (envelope.code >= 500) {
+    if (envelope.code >= 500 && !(exception instanceof WriteGateBusyError)) {
       this.logger.error({ reqId: request.id, err: exception }, 'request failed');
     }
+    if (exception instanceof WriteGateBusyError) void reply.header('retry-after', String(BUSY_RETRY_AFTER_SECONDS));
     void reply.status(envelope.code).header('content-type', 'application/json; charset=utf-8').send(envelope);
   }
 }
@@ -34,23 +37,13 @@ export function toEnvelope(exception: unknown): ErrorEnvelope {
     if (status >= 500) return { code: status, message: INTERNAL_ERROR_MESSAGE };
     return { code: status, message: clientErrorMessage(status, messageOf(exception)) };
   }
+  if (exception instanceof WriteGateBusyError) {
+    return { code: HttpStatus.SERVICE_UNAVAILABLE, message: BUSY_MESSAGE };
+  }
   if (isDuplicateKeyError(exception)) {
     return { code: HttpStatus.CONFLICT, message: 'duplicate: the resource already exists' };
   }
   return { code: HttpStatus.INTERNAL_SERVER_ERROR, message: INTERNAL_ERROR_MESSAGE };
-}
-
-/**
- * A unique-index violation. MongoDB (and FerretDB on inserts) report code 11000; FerretDB 1.x on its
- * SQLite backend reports one caused by an update as an internal error carrying SQLite's message.
- */
-export function isDuplicateKeyError(error: unknown): boolean {
-  if (typeof error !== 'object' || error === null) return false;
-  const { code, message } = error as { code?: unknown; message?: unknown };
-  if (code === MONGO_DUPLICATE_KEY) return true;
-  return (
-    code === FERRETDB_INTERNAL_ERROR && typeof message === 'string' && message.includes('UNIQUE constraint failed')
-  );
 }
 
 function messageOf(exception: HttpException): string {

@@ -2,6 +2,7 @@ import { Global, Module } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
 import { MongooseModule } from '@nestjs/mongoose';
 import { mailConfig } from '../../config/mail.config';
+import { refusedInsideWriteGates } from '../../database/write-gate';
 import { Mailer } from './mailer';
 import { OutboundEmailRecord, OutboundEmailSchema } from './outbound-email.schema';
 import { OutboxMailer } from './outbox.mailer';
@@ -17,7 +18,7 @@ import { SmtpMailer } from './smtp.mailer';
       provide: Mailer,
       inject: [mailConfig.KEY, SmtpMailer, OutboxMailer],
       useFactory: (config: ConfigType<typeof mailConfig>, smtp: SmtpMailer, outbox: OutboxMailer): Mailer =>
-        config.smtpUrl ? smtp : outbox,
+        refusedInsideWriteGates(config.smtpUrl ? smtp : outbox, 'sending e-mail'),
     },
   ],
   exports: [Mailer],

@@ -1,7 +1,7 @@
 import { Module } from '@nestjs/common';
 import { MongooseModule } from '@nestjs/mongoose';
 import { ClinicianMembershipLookup } from '../../auth/authorization/clinician-membership';
-import { ClinicLock } from './clinic-lock';
+import { ClinicWriteGate } from './clinic-write-gate';
 import { ClinicSettingsController } from './clinics/clinic-settings.controller';
 import { ClinicSettingsService } from './clinics/clinic-settings.service';
 import { CliniciansController } from './clinicians/clinicians.controller';
@@ -12,8 +12,6 @@ import { ClinicPatientsRepository } from './patients/clinic-patients.repository'
 import { ClinicianMembershipRepository } from './clinicians/clinician-membership.repository';
 import { CliniciansRepository } from './clinicians/clinicians.repository';
 import { ClinicsRepository } from './clinics/clinics.repository';
-import { ClinicDeletionsRepository, ClinicianDeletionsRepository } from './deletions/deletions.repository';
-import { LocksRepository } from './repositories/locks.repository';
 import { ClinicRecord, ClinicSchema } from './clinics/clinic.schema';
 import { ClinicianRecord, ClinicianSchema } from './clinicians/clinician.schema';
 import {
@@ -22,10 +20,9 @@ import {
   ClinicianDeletionRecord,
   ClinicianDeletionSchema,
 } from './deletions/deletion.schema';
-import { LockRecord, LockSchema } from './schemas/lock.schema';
 import { ShareCodeGenerator } from './clinics/share-code';
 
-/** The clinics domain: clinics, clinicians, settings. Its services and repositories serve the other modules. */
+/** The clinics domain: clinics, clinicians, settings. Its services serve the other modules. */
 @Module({
   imports: [
     MongooseModule.forFeature([
@@ -33,7 +30,6 @@ import { ShareCodeGenerator } from './clinics/share-code';
       { name: ClinicianRecord.name, schema: ClinicianSchema },
       { name: ClinicDeletionRecord.name, schema: ClinicDeletionSchema },
       { name: ClinicianDeletionRecord.name, schema: ClinicianDeletionSchema },
-      { name: LockRecord.name, schema: LockSchema },
     ]),
   ],
   controllers: [ClinicsController, CliniciansController, ClinicSettingsController],
@@ -41,10 +37,7 @@ import { ShareCodeGenerator } from './clinics/share-code';
     ClinicsRepository,
     CliniciansRepository,
     ClinicPatientsRepository,
-    ClinicDeletionsRepository,
-    ClinicianDeletionsRepository,
-    LocksRepository,
-    ClinicLock,
+    ClinicWriteGate,
     ClinicianMembershipRepository,
     { provide: ClinicianMembershipLookup, useExisting: ClinicianMembershipRepository },
     ShareCodeGenerator,
@@ -52,15 +45,7 @@ import { ShareCodeGenerator } from './clinics/share-code';
     CliniciansService,
     ClinicSettingsService,
   ],
-  exports: [
-    ClinicianMembershipLookup,
-    MongooseModule,
-    ClinicsService,
-    CliniciansService,
-    ClinicSettingsService,
-    ClinicLock,
-    ClinicsRepository,
-    CliniciansRepository,
-  ],
+  // Services only: other modules never reach the clinic collections (and so never write them) directly.
+  exports: [ClinicianMembershipLookup, ClinicsService, CliniciansService, ClinicSettingsService],
 })
 export class ClinicsModule {}

@@ -3,7 +3,7 @@ import { HttpStatus, Injectable, Logger } from '@nestjs/common';
 import type { Principal } from '../../auth/principal';
 import { DirectoryUser, UserDirectory } from '../../auth/directory/user-directory';
 import { ApiError } from '../../common/errors/api-error';
-import { ClinicLock } from '../clinics/clinic-lock';
+import { ClinicErrorCode } from '../clinics/clinic-errors';
 import { CliniciansService } from '../clinics/clinicians/clinicians.service';
 import { ClinicsService } from '../clinics/clinics/clinics.service';
 import type { ClinicianResponse } from '../clinics/clinicians/dto/clinician-response.dto';
@@ -11,16 +11,38 @@ import { ClinicianInviteMailer } from './clinician-invite.mailer';
 import { ConfirmationResponse, CreatorProfileResponse, RestrictionsResponse } from './dto/confirmation-response.dto';
 import type { InviteClinicianBody } from './dto/invite-clinician.dto';
 import { evaluateMembershipRestrictions } from './membership-restrictions';
+import { ConfirmationWriteGate } from './confirmation-write-gate';
 import { ConfirmationsRepository } from './repositories/confirmations.repository';
 import { ConfirmationRecord, ConfirmationStatus, ConfirmationType } from './schemas/confirmation.schema';
 
 export const NO_MATCHING_INVITE = 'No matching invite was found';
 export const RESTRICTIONS_NOT_MET = 'Error accepting invitation';
 
+/** The Confirmations area's error codes. */
+export enum InviteErrorCode {
+  NoMatchingInvite = 'no-matching-invite',
+  RestrictionsNotMet = 'restrictions-not-met',
+  EmailNotSent = 'email-not-sent',
+  UserNotFound = 'user-not-found',
+}
+
+const InviteErrors = {
+  noMatchingInvite: (): ApiError =>
+    ApiError.notFoundMessage(NO_MATCHING_INVITE).because(InviteErrorCode.NoMatchingInvite),
+  restrictionsNotMet: (): ApiError =>
+    new ApiError(HttpStatus.FORBIDDEN, RESTRICTIONS_NOT_MET).because(InviteErrorCode.RestrictionsNotMet),
+  emailNotSent: (): ApiError =>
+    new ApiError(HttpStatus.INTERNAL_SERVER_ERROR, 'Error sending email').because(InviteErrorCode.EmailNotSent),
+  userNotFound: (): ApiError => ApiError.notFound('user').because(InviteErrorCode.UserNotFound),
+};
+
 /**
  * Clinician invites. A clinic admin (or a service) invites an e-mail address; the invitee lists,
  * accepts or dismisses it. The clinic-side invite record is a clinician with an `inviteId`,
  * managed by the Clinics domain; the invite's lifecycle lives in `confirmations`.
+ *
+ * Every change to a confirmation runs inside its write gate (one invite at a time); remote calls —
+ * the user directory, profiles, e-mail — happen before entering it or after leaving it.
  */
 @Injectable()
 export class ClinicianInvitesService {
@@ -28,20 +50,12 @@ export class ClinicianInvitesService {
 
   constructor(
     private readonly confirmations: ConfirmationsRepository,
+    private readonly gate: ConfirmationWriteGate,
     private readonly clinics: ClinicsService,
     private readonly clinicians: CliniciansService,
     private readonly users: UserDirectory,
     private readonly inviteMailer: ClinicianInviteMailer,
-    private readonly lock: ClinicLock,
   ) {}
-
-  /**
-   * Changes to one invite run one at a time: FerretDB does not apply concurrent conditional updates
-   * of one document atomically, so a racing accept and dismiss could otherwise both "win".
-   */
-  private exclusive<T>(inviteId: string, work: () => Promise<T>): Promise<T> {
-    return this.lock.runExclusive(`confirmation:${inviteId}`, work);
-  }
 
   /**
    * Write order, so that no invite is ever half-made: (1) the clinic-side invite record, which also
@@ -58,46 +72,43 @@ export class ClinicianInvitesService {
       roles: body.roles,
       inviteId: key,
     });
-    const invitee = await this.users.findUserByEmail(body.email);
+    const [invitee, inviter] = await Promise.all([
+      this.users.findUserByEmail(body.email),
+      this.profileOf(principal.subjectId),
+    ]);
     const now = new Date();
     try {
-      await this.confirmations.insert({
-        _id: key,
-        type: ConfirmationType.ClinicianInvitation,
-        status: ConfirmationStatus.Pending,
-        email: body.email,
-        emailKey: body.email.toLowerCase(),
-        clinicId,
-        creatorId: principal.subjectId,
-        creator: { clinicId, clinicName },
-        userId: invitee?.userId ?? '',
-        roles: body.roles,
-        created: now,
-        modified: now,
-      });
+      await this.gate.run(key, (confirmation) =>
+        confirmation.insert({
+          type: ConfirmationType.ClinicianInvitation,
+          status: ConfirmationStatus.Pending,
+          email: body.email,
+          emailKey: body.email.toLowerCase(),
+          clinicId,
+          creatorId: principal.subjectId,
+          creator: { clinicId, clinicName },
+          userId: invitee?.userId ?? '',
+          roles: body.roles,
+          created: now,
+          modified: now,
+        }),
+      );
     } catch (error) {
       await this.clinicians.deleteInvitedClinician(clinicId, key).catch(() => undefined);
       throw error;
     }
-    await this.sendInviteMail(body.email, clinicName, principal.subjectId, invitee);
+    await this.sendInviteMail(body.email, clinicName, inviter.fullName, invitee);
     return invited;
   }
 
-  resendInvite(clinicId: string, inviteId: string, principal: Principal): Promise<ConfirmationResponse> {
-    return this.exclusive(inviteId, () => this.resendInviteNow(clinicId, inviteId, principal));
-  }
-
-  private async resendInviteNow(
-    clinicId: string,
-    inviteId: string,
-    principal: Principal,
-  ): Promise<ConfirmationResponse> {
+  async resendInvite(clinicId: string, inviteId: string, principal: Principal): Promise<ConfirmationResponse> {
     const clinicName = (await this.clinics.requireClinic(clinicId)).name ?? '';
     const existing = await this.confirmations.findClinicianInvite(clinicId, inviteId);
-    if (existing && existing.status !== ConfirmationStatus.Pending) throw ApiError.notFoundMessage(NO_MATCHING_INVITE);
+    if (existing && existing.status !== ConfirmationStatus.Pending) throw InviteErrors.noMatchingInvite();
     const invited = await this.clinicians.getInvitedClinician(clinicId, inviteId);
     const email = invited.email;
-    const invitee = await this.users.findUserByEmail(email);
+    const creatorId = existing?.creatorId ?? principal.subjectId;
+    const [invitee, inviter] = await Promise.all([this.users.findUserByEmail(email), this.profileOf(creatorId)]);
     const changes = {
       email,
       emailKey: email.toLowerCase(),
@@ -105,45 +116,49 @@ export class ClinicianInvitesService {
       userId: invitee?.userId ?? '',
       modified: new Date(),
     };
-    let confirmation = existing ? await this.confirmations.refreshPendingClinicianInvite(inviteId, changes) : null;
-    if (existing && !confirmation) throw ApiError.notFoundMessage(NO_MATCHING_INVITE);
-    if (!confirmation) {
+    const confirmation = await this.gate.run(inviteId, async (writer) => {
+      if (existing) {
+        const refreshed = await writer.refreshPendingClinicianInvite(changes);
+        if (!refreshed) throw InviteErrors.noMatchingInvite();
+        return refreshed;
+      }
       // The clinic-side record exists without its confirmation: complete the invite.
-      confirmation = {
-        _id: inviteId,
+      return writer.insert({
         type: ConfirmationType.ClinicianInvitation,
         status: ConfirmationStatus.Pending,
         clinicId,
-        creatorId: principal.subjectId,
+        creatorId,
         roles: invited.roles,
         created: changes.modified,
         ...changes,
-      };
-      await this.confirmations.insert(confirmation);
-    }
-    await this.sendInviteMail(email, clinicName, confirmation.creatorId, invitee);
-    return this.toResponse(confirmation, await this.profileOf(confirmation.creatorId));
+      });
+    });
+    await this.sendInviteMail(email, clinicName, inviter.fullName, invitee);
+    return this.toResponse(confirmation, inviter);
   }
 
   deleteInvite(clinicId: string, inviteId: string): Promise<void> {
-    return this.exclusive(inviteId, async () => {
+    return this.gate.run(inviteId, async (writer) => {
       const confirmation = await this.confirmations.findClinicianInvite(clinicId, inviteId);
       await this.deleteInviteRecordIfPresent(clinicId, inviteId);
-      if (confirmation) await this.confirmations.finishPending(inviteId, ConfirmationStatus.Canceled);
+      if (confirmation) await writer.finishPending(ConfirmationStatus.Canceled);
     });
   }
 
   async getClinicianInvite(clinicId: string, inviteId: string): Promise<ConfirmationResponse> {
     await this.clinicians.getInvitedClinician(clinicId, inviteId);
     const confirmation = await this.confirmations.findClinicianInvite(clinicId, inviteId);
-    if (confirmation?.status !== ConfirmationStatus.Pending) throw ApiError.notFoundMessage(NO_MATCHING_INVITE);
+    if (confirmation?.status !== ConfirmationStatus.Pending) throw InviteErrors.noMatchingInvite();
     return this.toResponse(confirmation, await this.profileOf(confirmation.creatorId));
   }
 
   /** Links invites sent to the user's e-mail addresses to them, then lists their pending invites. */
   async listClinicianInvites(userId: string, principal: Principal): Promise<ConfirmationResponse[]> {
     const user = await this.requireUser(userId);
-    await this.confirmations.claimPendingClinicianInvites(userId, emailKeysOf(user));
+    const unclaimed = await this.confirmations.listUnclaimedClinicianInviteKeys(emailKeysOf(user));
+    for (const key of unclaimed) {
+      await this.gate.run(key, (writer) => writer.claimForUser(userId));
+    }
     const invites = await this.confirmations.listPendingClinicianInvitesForUser(userId);
     // One look-up per distinct inviter and per distinct clinic, not per invite.
     const profiles = await lookupEach(
@@ -164,43 +179,36 @@ export class ClinicianInvitesService {
    * that finds the clinic-side record already associated with this user completes the confirmation
    * too (a retry after a crash between the two writes).
    */
-  acceptClinicianInvite(userId: string, inviteId: string, principal: Principal): Promise<ClinicianResponse> {
-    return this.exclusive(inviteId, () => this.acceptClinicianInviteNow(userId, inviteId, principal));
-  }
-
-  private async acceptClinicianInviteNow(
-    userId: string,
-    inviteId: string,
-    principal: Principal,
-  ): Promise<ClinicianResponse> {
+  async acceptClinicianInvite(userId: string, inviteId: string, principal: Principal): Promise<ClinicianResponse> {
     const user = await this.requireUser(userId);
-    const invite = await this.confirmations.findPendingClinicianInviteForUser(inviteId, userId, emailKeysOf(user));
-    if (!invite?.clinicId) throw ApiError.notFoundMessage(NO_MATCHING_INVITE);
-    const restrictions = await this.restrictionsFor(invite.clinicId, user, principal);
-    if (!restrictions.canAccept) throw new ApiError(HttpStatus.FORBIDDEN, RESTRICTIONS_NOT_MET);
+    const fullName = await this.clinicians.profileNameOf(userId);
+    return this.gate.run(inviteId, async (writer) => {
+      const invite = await this.confirmations.findPendingClinicianInviteForUser(inviteId, userId, emailKeysOf(user));
+      if (!invite?.clinicId) throw InviteErrors.noMatchingInvite();
+      const restrictions = await this.restrictionsFor(invite.clinicId, user, principal);
+      if (!restrictions.canAccept) throw InviteErrors.restrictionsNotMet();
 
-    let clinician: ClinicianResponse;
-    try {
-      clinician = await this.clinicians.associateClinicianToUser(invite.clinicId, inviteId, userId);
-    } catch (error) {
-      if (!(error instanceof ApiError) || error.status !== HttpStatus.NOT_FOUND) throw error;
-      clinician = await this.clinicians.getClinician(invite.clinicId, userId).catch(() => {
-        throw ApiError.notFoundMessage(NO_MATCHING_INVITE);
-      });
-    }
-    if (!(await this.confirmations.finishPending(inviteId, ConfirmationStatus.Completed, userId))) {
-      throw ApiError.notFoundMessage(NO_MATCHING_INVITE);
-    }
-    return clinician;
+      let clinician: ClinicianResponse;
+      try {
+        clinician = await this.clinicians.associateInvite(invite.clinicId, inviteId, userId, fullName);
+      } catch (error) {
+        if (!ApiError.is(error, ClinicErrorCode.ClinicianNotFound)) throw error;
+        clinician = await this.clinicians.getClinician(invite.clinicId, userId).catch(() => {
+          throw InviteErrors.noMatchingInvite();
+        });
+      }
+      if (!(await writer.finishPending(ConfirmationStatus.Completed, userId))) throw InviteErrors.noMatchingInvite();
+      return clinician;
+    });
   }
 
-  dismissClinicianInvite(userId: string, inviteId: string): Promise<void> {
-    return this.exclusive(inviteId, async () => {
-      const user = await this.requireUser(userId);
+  async dismissClinicianInvite(userId: string, inviteId: string): Promise<void> {
+    const user = await this.requireUser(userId);
+    await this.gate.run(inviteId, async (writer) => {
       const invite = await this.confirmations.findPendingClinicianInviteForUser(inviteId, userId, emailKeysOf(user));
-      if (!invite?.clinicId) throw ApiError.notFoundMessage(NO_MATCHING_INVITE);
+      if (!invite?.clinicId) throw InviteErrors.noMatchingInvite();
       await this.deleteInviteRecordIfPresent(invite.clinicId, inviteId);
-      await this.confirmations.finishPending(inviteId, ConfirmationStatus.Declined, userId);
+      await writer.finishPending(ConfirmationStatus.Declined, userId);
     });
   }
 
@@ -208,13 +216,13 @@ export class ClinicianInvitesService {
     try {
       await this.clinicians.deleteInvitedClinician(clinicId, inviteId);
     } catch (error) {
-      if (!(error instanceof ApiError) || error.status !== HttpStatus.NOT_FOUND) throw error;
+      if (!ApiError.is(error, ClinicErrorCode.ClinicianNotFound)) throw error;
     }
   }
 
   private async requireUser(userId: string): Promise<DirectoryUser> {
     const user = await this.users.getUser(userId);
-    if (!user) throw ApiError.notFound('user');
+    if (!user) throw InviteErrors.userNotFound();
     return user;
   }
 
@@ -235,15 +243,14 @@ export class ClinicianInvitesService {
   private async sendInviteMail(
     to: string,
     clinicName: string,
-    inviterId: string,
+    inviterName: string,
     invitee: DirectoryUser | undefined,
   ): Promise<void> {
-    const inviter = await this.profileOf(inviterId);
     try {
-      await this.inviteMailer.send({ to, clinicName, inviterName: inviter.fullName, inviteeHasAccount: !!invitee });
+      await this.inviteMailer.send({ to, clinicName, inviterName, inviteeHasAccount: !!invitee });
     } catch (error) {
       this.logger.error({ err: error }, 'sending the invitation e-mail failed; the invite stays pending');
-      throw new ApiError(HttpStatus.INTERNAL_SERVER_ERROR, 'Error sending email');
+      throw InviteErrors.emailNotSent();
     }
   }
 

@@ -4,6 +4,7 @@ import { ClinicsModule } from '../clinics/clinics.module';
 import { ClinicianInviteMailer } from './clinician-invite.mailer';
 import { ClinicianInvitesController } from './clinician-invites.controller';
 import { ClinicianInvitesService } from './clinician-invites.service';
+import { ConfirmationWriteGate } from './confirmation-write-gate';
 import { ConfirmationsRepository } from './repositories/confirmations.repository';
 import { ConfirmationRecord, ConfirmationSchema } from './schemas/confirmation.schema';
 
@@ -11,6 +12,6 @@ import { ConfirmationRecord, ConfirmationSchema } from './schemas/confirmation.s
 @Module({
   imports: [ClinicsModule, MongooseModule.forFeature([{ name: ConfirmationRecord.name, schema: ConfirmationSchema }])],
   controllers: [ClinicianInvitesController],
-  providers: [ConfirmationsRepository, ClinicianInvitesService, ClinicianInviteMailer],
+  providers: [ConfirmationsRepository, ConfirmationWriteGate, ClinicianInvitesService, ClinicianInviteMailer],
 })
 export class ConfirmationsModule {}

@@ -15,8 +15,11 @@ describe('embedded user directory', () => {
 
   const users = () => t.connection.collection('users');
 
-  it('should be the configured user directory by default', () => {
-    expect(t.app.get(UserDirectory)).toBe(directory);
+  it('should be the configured user directory by default', async () => {
+    const created = await directory.createUser({ email: 'default@example.com', fullName: 'Dee Fault', roles: [] });
+    const found = await t.app.get(UserDirectory).getUser(created.userId);
+    expect(found).toEqual(await directory.getUser(created.userId));
+    expect(found?.emails).toEqual(['default@example.com']);
   });
 
   it('should create users with Tidepool-format ids and find them by id and by e-mail in any case', async () => {

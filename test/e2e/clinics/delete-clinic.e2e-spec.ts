@@ -1,5 +1,5 @@
 import { Types } from 'mongoose';
-import { ClinicDeletionsRepository } from '../../../src/modules/clinics/deletions/deletions.repository';
+import { DeletionsWriter } from '../../../src/modules/clinics/deletions/deletions.writer';
 import {
   addClinician,
   addInvite,
@@ -99,8 +99,7 @@ describe('DeleteClinic — DELETE /v1/clinics/{clinicId}', () => {
   it('should fail and delete nothing when an archive cannot be written, and succeed on retry with one archive each', async () => {
     const { clinicId, admin } = await createClinic(t);
     await addInvite(t, clinicId, ['CLINIC_MEMBER']);
-    const repository = t.app.get(ClinicDeletionsRepository);
-    const spy = jest.spyOn(repository, 'archive').mockRejectedValueOnce(new Error('disk full'));
+    const spy = jest.spyOn(DeletionsWriter.prototype, 'archiveClinic').mockRejectedValueOnce(new Error('disk full'));
 
     expectError(
       await t.call('DELETE', `/v1/clinics/${clinicId}`, { token: admin.token }),

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
 import { Model, Types } from 'mongoose';
 import type { Page } from '../../../common/validation/pagination.dto';
+import { GatedWriter, WriteScope } from '../../../database/write-gate';
 import { ClinicianRecord, emailKey, inviteKey, memberKey, RolesUpdate } from './clinician.schema';
 import type { QueryShape } from '../clinics/clinics.repository';
 
@@ -66,9 +67,8 @@ export function nextUpdatedTime(previous: Date): Date {
 }
 
 /**
- * The `clinicians` collection. Every write keeps the unique key fields (`memberKey`, `inviteKey`,
- * `emailKey`) present exactly when `userId`/`inviteId`/`email` are, and every update of an existing
- * record is conditional on the `updatedTime` it was read with (optimistic concurrency).
+ * Reads of the `clinicians` collection. Every write ({@link CliniciansWriter}) keeps the unique key
+ * fields (`memberKey`, `inviteKey`, `emailKey`) present exactly when `userId`/`inviteId`/`email` are.
  */
 @Injectable()
 export class CliniciansRepository {
@@ -120,13 +120,35 @@ export class CliniciansRepository {
     return this.page(filter, sort, page);
   }
 
+  private page(filter: Record<string, unknown>, sort: Record<string, 1 | -1>, page: Page): Promise<ClinicianRecord[]> {
+    return this.clinicians.find(filter).sort(sort).skip(page.offset).limit(page.limit).lean<ClinicianRecord[]>().exec();
+  }
+}
+
+/**
+ * Writes to one clinic's clinician records. Only the clinic write gate creates it, bound to the
+ * clinic whose writes it holds; every filter carries that clinic's id, and it refuses to write once
+ * the gate is released. Updates of an existing record are conditional on the `updatedTime` it was
+ * read with (optimistic concurrency, atomic on MongoDB).
+ */
+export class CliniciansWriter extends GatedWriter {
+  constructor(
+    scope: WriteScope,
+    private readonly clinicId: Types.ObjectId,
+    private readonly clinicians: Model<ClinicianRecord>,
+  ) {
+    super(scope);
+  }
+
   /** Throws the driver's duplicate-key error when the user, invite or e-mail already has a record in the clinic. */
-  async insert(clinician: NewClinician): Promise<ClinicianRecord> {
+  async insert(clinician: Omit<NewClinician, 'clinicId'>): Promise<ClinicianRecord> {
+    this.guard();
+    const clinicId = this.clinicId.toHexString();
     const now = new Date();
     const email = clinician.email?.toLowerCase();
     const record: ClinicianRecord = {
       _id: new Types.ObjectId(),
-      clinicId: new Types.ObjectId(clinician.clinicId),
+      clinicId: this.clinicId,
       ...(clinician.userId ? { userId: clinician.userId } : {}),
       ...(clinician.inviteId ? { inviteId: clinician.inviteId } : {}),
       ...(email ? { email } : {}),
@@ -136,9 +158,9 @@ export class CliniciansRepository {
       ...(clinician.isServiceAccount ? { isServiceAccount: true } : {}),
       createdTime: now,
       updatedTime: now,
-      ...keysOf(clinician.clinicId, clinician.userId, clinician.inviteId, email),
+      ...keysOf(clinicId, clinician.userId, clinician.inviteId, email),
     };
-    await this.clinicians.collection.insertOne({ ...record });
+    await this.clinicians.create(record);
     return record;
   }
 
@@ -166,7 +188,7 @@ export class CliniciansRepository {
   associateInvite(current: ClinicianRecord, userId: string, name: string | null): Promise<ClinicianRecord | null> {
     const set: Record<string, unknown> = {
       userId,
-      memberKey: memberKey(current.clinicId.toHexString(), userId),
+      memberKey: memberKey(this.clinicId.toHexString(), userId),
       name,
       updatedTime: nextUpdatedTime(current.updatedTime),
     };
@@ -178,36 +200,36 @@ export class CliniciansRepository {
 
   /** False when the record changed (or went away) since it was read. */
   async deleteIfUnchanged(current: ClinicianRecord): Promise<boolean> {
+    this.guard();
     const result = await this.clinicians
-      .deleteOne({ _id: current._id, clinicId: current.clinicId, updatedTime: current.updatedTime })
+      .deleteOne({ _id: current._id, clinicId: this.clinicId, updatedTime: current.updatedTime })
       .exec();
     return result.deletedCount > 0;
   }
 
-  async deleteInvite(clinicId: string, inviteId: string): Promise<boolean> {
-    const result = await this.clinicians.deleteOne({ inviteKey: inviteKey(clinicId, inviteId) }).exec();
+  async deleteInvite(inviteId: string): Promise<boolean> {
+    this.guard();
+    const result = await this.clinicians
+      .deleteOne({ inviteKey: inviteKey(this.clinicId.toHexString(), inviteId) })
+      .exec();
     return result.deletedCount > 0;
   }
 
   /** DeleteClinic: the given (already archived) records of the clinic. */
-  async deleteMany(clinicId: string, ids: Types.ObjectId[]): Promise<number> {
+  async deleteMany(ids: Types.ObjectId[]): Promise<number> {
+    this.guard();
     if (ids.length === 0) return 0;
-    const result = await this.clinicians
-      .deleteMany({ clinicId: new Types.ObjectId(clinicId), _id: { $in: ids } })
-      .exec();
+    const result = await this.clinicians.deleteMany({ clinicId: this.clinicId, _id: { $in: ids } }).exec();
     return result.deletedCount;
-  }
-
-  private page(filter: Record<string, unknown>, sort: Record<string, 1 | -1>, page: Page): Promise<ClinicianRecord[]> {
-    return this.clinicians.find(filter).sort(sort).skip(page.offset).limit(page.limit).lean<ClinicianRecord[]>().exec();
   }
 
   private updateIfUnchanged(
     current: ClinicianRecord,
     update: Record<string, unknown>,
   ): Promise<ClinicianRecord | null> {
+    this.guard();
     return this.clinicians
-      .findOneAndUpdate({ _id: current._id, clinicId: current.clinicId, updatedTime: current.updatedTime }, update, {
+      .findOneAndUpdate({ _id: current._id, clinicId: this.clinicId, updatedTime: current.updatedTime }, update, {
         returnDocument: 'after',
       })
       .lean<ClinicianRecord>()

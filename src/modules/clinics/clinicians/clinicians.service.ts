@@ -1,16 +1,15 @@
 import { Injectable } from '@nestjs/common';
 import type { Principal } from '../../../auth/principal';
 import { UserDirectory } from '../../../auth/directory/user-directory';
-import { isDuplicateKeyError } from '../../../common/errors/api-exception.filter';
+import { isDuplicateKeyError } from '../../../database/duplicate-key';
 import type { Page } from '../../../common/validation/pagination.dto';
 import { ClinicianRole } from '../clinic.constants';
 import { ClinicErrors } from '../clinic-errors';
-import { ClinicLock } from '../clinic-lock';
+import { ClinicWriteGate, ClinicWrites } from '../clinic-write-gate';
 import { ClinicsService } from '../clinics/clinics.service';
 import { ClinicianClinicRelationship, ClinicianResponse, toClinicianResponse } from './dto/clinician-response.dto';
 import { ClinicsRepository } from '../clinics/clinics.repository';
 import { ClinicianListFilters, CliniciansRepository, NewClinician } from './clinicians.repository';
-import { ClinicianDeletionsRepository } from '../deletions/deletions.repository';
 import { parseQueryTime, uniqueObjectIds } from '../query-values';
 import type { ClinicRecord } from '../clinics/clinic.schema';
 import type { ClinicianRecord } from './clinician.schema';
@@ -43,8 +42,8 @@ export interface ListAllCliniciansInput extends Page {
  * Clinicians and invited clinicians of a clinic, and the admin invariant.
  *
  * The clinic's `admins` array lists the user ids of its clinicians holding CLINIC_ADMIN and always has
- * at least one entry. Every write to a clinic's clinician records runs under the clinic's lock
- * (ClinicLock), so the steps below never interleave with another request's for the same clinic; they
+ * at least one entry. Every write to a clinic's clinician records runs inside the clinic's write gate
+ * (ClinicWriteGate), so the steps below never interleave with another request's for the same clinic; they
  * are also each a conditional single-document update, atomic on MongoDB by itself. The order makes a
  * crash between two steps harmless for the invariant — `admins` may lack a user, never all of them:
  * - Promotion (create, associate or update with CLINIC_ADMIN): write the clinician record, then
@@ -62,10 +61,9 @@ export class CliniciansService {
   constructor(
     private readonly clinicians: CliniciansRepository,
     private readonly clinics: ClinicsRepository,
-    private readonly clinicianDeletions: ClinicianDeletionsRepository,
     private readonly clinicsService: ClinicsService,
     private readonly directory: UserDirectory,
-    private readonly lock: ClinicLock,
+    private readonly gate: ClinicWriteGate,
   ) {}
 
   /** Members and pending invites, newest first. */
@@ -82,10 +80,9 @@ export class CliniciansService {
 
   /** A member (with `userId`) or an invite (with `inviteId`); 404 clinic, 422 not migrated, 409 duplicate. */
   createClinician(clinicId: string, input: NewClinicianInput): Promise<ClinicianResponse> {
-    return this.lock.run(clinicId, async () => {
+    return this.gate.run(clinicId, async (writes) => {
       await this.requireMigratedClinic(clinicId);
-      return this.insert({
-        clinicId,
+      return this.insert(clinicId, writes, {
         userId: input.userId,
         inviteId: input.inviteId,
         email: input.email,
@@ -106,10 +103,11 @@ export class CliniciansService {
     input: ClinicianUpdateInput,
   ): Promise<ClinicianResponse> {
     if (!principal.subjectId) throw ClinicErrors.expectedUser();
-    return this.lock.run(clinicId, () => this.updateLocked(principal.subjectId, clinicId, userId, input));
+    return this.gate.run(clinicId, (writes) => this.updateInGate(writes, principal.subjectId, clinicId, userId, input));
   }
 
-  private async updateLocked(
+  private async updateInGate(
+    writes: ClinicWrites,
     updatedBy: string,
     clinicId: string,
     userId: string,
@@ -118,51 +116,56 @@ export class CliniciansService {
     await this.requireMigratedClinic(clinicId);
     const current = await this.requireMember(clinicId, userId);
     const demotion = isAdmin(current.roles) && !isAdmin(input.roles);
-    if (demotion) await this.releaseAdmin(clinicId, userId);
+    if (demotion) await this.releaseAdmin(writes, clinicId, userId);
 
     let updated: ClinicianRecord | null;
     try {
-      updated = await this.clinicians.updateMember(current, {
+      updated = await writes.clinicians.updateMember(current, {
         name: input.name ?? null,
         roles: input.roles,
         ...(sameRoles(current.roles, input.roles) ? {} : { rolesUpdate: { roles: input.roles, updatedBy } }),
       });
     } catch (error) {
-      if (demotion) await this.restoreAdminIfStillAdmin(clinicId, userId);
+      if (demotion) await this.restoreAdminIfStillAdmin(writes, clinicId, userId);
       throw error;
     }
     if (!updated) {
-      if (demotion) await this.restoreAdminIfStillAdmin(clinicId, userId);
+      if (demotion) await this.restoreAdminIfStillAdmin(writes, clinicId, userId);
       throw ClinicErrors.clinicianNotFound();
     }
-    if (isAdmin(updated.roles)) await this.clinics.addAdmin(clinicId, userId);
+    if (isAdmin(updated.roles)) await writes.clinic.addAdmin(userId);
     return toClinicianResponse(updated);
   }
 
   /** Archives, then deletes. Deleting the last admin → 422, nothing changed. */
   deleteClinician(principal: Principal, clinicId: string, userId: string): Promise<void> {
     const deletedBy = principal.isServer ? undefined : principal.subjectId;
-    return this.lock.run(clinicId, () => this.deleteLocked(clinicId, userId, deletedBy));
+    return this.gate.run(clinicId, (writes) => this.deleteInGate(writes, clinicId, userId, deletedBy));
   }
 
-  private async deleteLocked(clinicId: string, userId: string, deletedBy: string | undefined): Promise<void> {
+  private async deleteInGate(
+    writes: ClinicWrites,
+    clinicId: string,
+    userId: string,
+    deletedBy: string | undefined,
+  ): Promise<void> {
     await this.requireMigratedClinic(clinicId);
     const current = await this.requireMember(clinicId, userId);
     const wasAdmin = isAdmin(current.roles);
-    if (wasAdmin) await this.releaseAdmin(clinicId, userId);
+    if (wasAdmin) await this.releaseAdmin(writes, clinicId, userId);
 
     let deleted: boolean;
     try {
       // An archive written for a deletion that then loses a race stays; it is rewritten (same key)
       // when the record is finally deleted.
-      await this.clinicianDeletions.archive([current], deletedBy);
-      deleted = await this.clinicians.deleteIfUnchanged(current);
+      await writes.deletions.archiveClinicians([current], deletedBy);
+      deleted = await writes.clinicians.deleteIfUnchanged(current);
     } catch (error) {
-      if (wasAdmin) await this.restoreAdminIfStillAdmin(clinicId, userId);
+      if (wasAdmin) await this.restoreAdminIfStillAdmin(writes, clinicId, userId);
       throw error;
     }
     if (!deleted) {
-      if (wasAdmin) await this.restoreAdminIfStillAdmin(clinicId, userId);
+      if (wasAdmin) await this.restoreAdminIfStillAdmin(writes, clinicId, userId);
       throw ClinicErrors.clinicianNotFound();
     }
   }
@@ -176,9 +179,9 @@ export class CliniciansService {
 
   /** Deletes the invite's record without archiving it; 404 when missing, 422 when the clinic is not migrated. */
   deleteInvitedClinician(clinicId: string, inviteId: string): Promise<void> {
-    return this.lock.run(clinicId, async () => {
+    return this.gate.run(clinicId, async (writes) => {
       await this.requireMigratedClinic(clinicId);
-      if (!(await this.clinicians.deleteInvite(clinicId, inviteId))) throw ClinicErrors.clinicianNotFound();
+      if (!(await writes.clinicians.deleteInvite(inviteId))) throw ClinicErrors.clinicianNotFound();
     });
   }
 
@@ -187,12 +190,26 @@ export class CliniciansService {
    * user's profile. 404 no invite, 409 the user is already a member, 422 not migrated.
    */
   async associateClinicianToUser(clinicId: string, inviteId: string, userId: string): Promise<ClinicianResponse> {
-    // The profile is read before taking the lock, so no remote call happens while holding it.
-    const fullName = (await this.directory.getProfile(userId))?.fullName;
-    return this.lock.run(clinicId, () => this.associateLocked(clinicId, inviteId, userId, fullName));
+    return this.associateInvite(clinicId, inviteId, userId, await this.profileNameOf(userId));
   }
 
-  private async associateLocked(
+  /** The name an associated invite takes: the user's profile name (a remote read, so never inside a gate). */
+  async profileNameOf(userId: string): Promise<string | undefined> {
+    return (await this.directory.getProfile(userId))?.fullName;
+  }
+
+  /** AssociateClinicianToUser's write, with the user's profile name read beforehand ({@link profileNameOf}). */
+  associateInvite(
+    clinicId: string,
+    inviteId: string,
+    userId: string,
+    fullName: string | undefined,
+  ): Promise<ClinicianResponse> {
+    return this.gate.run(clinicId, (writes) => this.associateInGate(writes, clinicId, inviteId, userId, fullName));
+  }
+
+  private async associateInGate(
+    writes: ClinicWrites,
     clinicId: string,
     inviteId: string,
     userId: string,
@@ -205,13 +222,13 @@ export class CliniciansService {
 
     let associated: ClinicianRecord | null;
     try {
-      associated = await this.clinicians.associateInvite(invite, userId, fullName || invite.name);
+      associated = await writes.clinicians.associateInvite(invite, userId, fullName || invite.name);
     } catch (error) {
       if (isDuplicateKeyError(error)) throw ClinicErrors.duplicateClinician();
       throw error;
     }
     if (!associated) throw ClinicErrors.clinicianNotFound();
-    if (isAdmin(associated.roles)) await this.clinics.addAdmin(clinicId, userId);
+    if (isAdmin(associated.roles)) await writes.clinic.addAdmin(userId);
     return toClinicianResponse(associated);
   }
 
@@ -240,10 +257,9 @@ export class CliniciansService {
       clientSecret: input.client_secret,
       name: input.name,
     });
-    return this.lock.run(clinicId, async () => {
+    return this.gate.run(clinicId, async (writes) => {
       await this.requireMigratedClinic(clinicId);
-      return this.insert({
-        clinicId,
+      return this.insert(clinicId, writes, {
         userId,
         name: input.name,
         roles: [ClinicianRole.CLINIC_MEMBER],
@@ -252,18 +268,22 @@ export class CliniciansService {
     });
   }
 
-  private async insert(clinician: NewClinician): Promise<ClinicianResponse> {
+  private async insert(
+    clinicId: string,
+    writes: ClinicWrites,
+    clinician: Omit<NewClinician, 'clinicId'>,
+  ): Promise<ClinicianResponse> {
     const keys = { userId: clinician.userId, inviteId: clinician.inviteId, email: clinician.email };
-    if (await this.clinicians.hasDuplicate(clinician.clinicId, keys)) throw ClinicErrors.duplicateClinician();
+    if (await this.clinicians.hasDuplicate(clinicId, keys)) throw ClinicErrors.duplicateClinician();
     let record: ClinicianRecord;
     try {
-      record = await this.clinicians.insert(clinician);
+      record = await writes.clinicians.insert(clinician);
     } catch (error) {
       // A concurrent create with the same user, invite or e-mail won the unique index.
       if (isDuplicateKeyError(error)) throw ClinicErrors.duplicateClinician();
       throw error;
     }
-    if (record.userId && isAdmin(record.roles)) await this.clinics.addAdmin(clinician.clinicId, record.userId);
+    if (record.userId && isAdmin(record.roles)) await writes.clinic.addAdmin(record.userId);
     return toClinicianResponse(record);
   }
 
@@ -271,21 +291,21 @@ export class CliniciansService {
    * Takes the user out of `admins` unless they are the last one (422). A user who is not listed
    * needs no removal (see the class comment).
    */
-  private async releaseAdmin(clinicId: string, userId: string): Promise<void> {
-    if (await this.clinics.removeAdminUnlessLast(clinicId, userId)) return;
+  private async releaseAdmin(writes: ClinicWrites, clinicId: string, userId: string): Promise<void> {
+    if (await writes.clinic.removeAdminUnlessLast(userId)) return;
     const clinic = await this.clinics.findById(clinicId);
     if (!clinic) throw ClinicErrors.clinicNotFound();
     const admins = clinic.admins ?? [];
     if (!admins.includes(userId)) return;
     if (admins.length < 2) throw ClinicErrors.lastAdmin();
-    // Listed with others, yet not removed: a writer that does not take the lock changed the clinic meanwhile.
+    // Listed with others, yet not removed: another service instance (MongoDB) changed the admins meanwhile.
     throw ClinicErrors.concurrentModification();
   }
 
   /** Compensation after a failed demotion or deletion: re-list the user if their record is still an admin. */
-  private async restoreAdminIfStillAdmin(clinicId: string, userId: string): Promise<void> {
+  private async restoreAdminIfStillAdmin(writes: ClinicWrites, clinicId: string, userId: string): Promise<void> {
     const record = await this.clinicians.findMember(clinicId, userId);
-    if (record && isAdmin(record.roles)) await this.clinics.addAdmin(clinicId, userId);
+    if (record && isAdmin(record.roles)) await writes.clinic.addAdmin(userId);
   }
 
   private async requireMigratedClinic(clinicId: string): Promise<ClinicRecord> {

@@ -1,11 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import { Tier } from '../clinic.constants';
 import { ClinicErrors } from '../clinic-errors';
-import { ClinicLock } from '../clinic-lock';
+import { ClinicWriteGate } from '../clinic-write-gate';
 import { ClinicsService } from './clinics.service';
 import type { SuppressedNotificationsDto } from './dto/clinic-response.dto';
 import type { MrnSettingsDto, PatientCountLimitDto, PatientCountSettingsDto } from './dto/clinic-settings.dto';
-import { ClinicsRepository } from './clinics.repository';
 import type { ClinicRecord, PatientCountLimitRecord, PatientCountSettingsRecord } from './clinic.schema';
 
 /** Countries whose clinics are subject to the plan limit; an unset country counts as the US (§1.14). */
@@ -15,13 +14,12 @@ const LIMITED_COUNTRIES = new Set(['', 'US']);
 @Injectable()
 export class ClinicSettingsService {
   constructor(
-    private readonly clinics: ClinicsRepository,
     private readonly clinicsService: ClinicsService,
-    private readonly lock: ClinicLock,
+    private readonly gate: ClinicWriteGate,
   ) {}
 
   async updateTier(clinicId: string, tier: string): Promise<void> {
-    const updated = await this.lock.run(clinicId, () => this.clinics.setTier(clinicId, tier));
+    const updated = await this.gate.run(clinicId, (writes) => writes.clinic.setTier(tier));
     if (!updated) throw ClinicErrors.clinicNotFound();
   }
 
@@ -29,7 +27,7 @@ export class ClinicSettingsService {
   async updateSuppressedNotifications(clinicId: string, value: SuppressedNotificationsDto): Promise<void> {
     const stored =
       value.patientClinicInvitation === undefined ? {} : { patientClinicInvitation: value.patientClinicInvitation };
-    const updated = await this.lock.run(clinicId, () => this.clinics.setSuppressedNotifications(clinicId, stored));
+    const updated = await this.gate.run(clinicId, (writes) => writes.clinic.setSuppressedNotifications(stored));
     if (!updated) throw ClinicErrors.clinicNotFound();
   }
 
@@ -42,7 +40,7 @@ export class ClinicSettingsService {
 
   async updateMrnSettings(clinicId: string, settings: MrnSettingsDto): Promise<MrnSettingsDto> {
     const stored = { required: settings.required, unique: settings.unique };
-    const updated = await this.lock.run(clinicId, () => this.clinics.setMrnSettings(clinicId, stored));
+    const updated = await this.gate.run(clinicId, (writes) => writes.clinic.setMrnSettings(stored));
     if (!updated) throw ClinicErrors.clinicNotFound();
     return stored;
   }
@@ -63,7 +61,7 @@ export class ClinicSettingsService {
     const stored: PatientCountSettingsRecord = {};
     if (settings.hardLimit) stored.hardLimit = toStoredLimit(settings.hardLimit);
     if (settings.softLimit) stored.softLimit = toStoredLimit(settings.softLimit);
-    const updated = await this.lock.run(clinicId, () => this.clinics.setPatientCountSettings(clinicId, stored));
+    const updated = await this.gate.run(clinicId, (writes) => writes.clinic.setPatientCountSettings(stored));
     if (!updated) throw ClinicErrors.clinicNotFound();
     return this.getPatientCountSettings(clinicId);
   }

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
 import { Model, Types } from 'mongoose';
 import type { Page } from '../../../common/validation/pagination.dto';
+import { GatedWriter, WriteScope } from '../../../database/write-gate';
 import {
   ClinicRecord,
   MembershipRestrictionRecord,
@@ -58,7 +59,7 @@ export function clinicListQuery(filters: ClinicListFilters): QueryShape {
   return { filter, sort: { _id: 1 } };
 }
 
-/** The `clinics` collection. */
+/** Reads of the `clinics` collection; writes go through {@link ClinicsWriter}, inside the clinic write gate. */
 @Injectable()
 export class ClinicsRepository {
   constructor(@InjectModel(ClinicRecord.name) private readonly clinics: Model<ClinicRecord>) {}
@@ -96,57 +97,74 @@ export class ClinicsRepository {
     const { filter, sort } = clinicListQuery(filters);
     return this.clinics.find(filter).sort(sort).skip(page.offset).limit(page.limit).lean<ClinicRecord[]>().exec();
   }
+}
 
-  /** Throws the driver's duplicate-key error when the canonical share code is taken. */
+/**
+ * Writes to one clinic's document. Only the clinic write gate creates it, bound to the clinic whose
+ * writes it holds; it refuses to write once the gate is released.
+ */
+export class ClinicsWriter extends GatedWriter {
+  constructor(
+    scope: WriteScope,
+    private readonly clinicId: Types.ObjectId,
+    private readonly clinics: Model<ClinicRecord>,
+  ) {
+    super(scope);
+  }
+
+  /**
+   * The gate's clinic, with the id the gate was opened for. Throws the driver's duplicate-key error
+   * when the canonical share code is taken.
+   */
   async insert(clinic: NewClinic): Promise<ClinicRecord> {
+    this.guard();
     const now = new Date();
-    const record: ClinicRecord = { _id: new Types.ObjectId(), ...clinic, createdTime: now, updatedTime: now };
-    await this.clinics.collection.insertOne({ ...record });
+    const record: ClinicRecord = { _id: this.clinicId, ...clinic, createdTime: now, updatedTime: now };
+    await this.clinics.create(record);
     return record;
   }
 
-  async delete(clinicId: string): Promise<boolean> {
-    const result = await this.clinics.deleteOne({ _id: new Types.ObjectId(clinicId) }).exec();
+  async delete(): Promise<boolean> {
+    this.guard();
+    const result = await this.clinics.deleteOne({ _id: this.clinicId }).exec();
     return result.deletedCount > 0;
   }
 
   /** UpdateClinic; false when there is no such clinic. */
-  updateProfile(clinicId: string, changes: ClinicProfileChanges): Promise<boolean> {
+  updateProfile(changes: ClinicProfileChanges): Promise<boolean> {
     const set: Record<string, unknown> = {};
     for (const [field, value] of Object.entries(changes)) {
       if (value !== undefined) set[field] = value;
     }
-    return this.setFields(clinicId, set);
+    return this.setFields(set);
   }
 
-  setTier(clinicId: string, tier: string): Promise<boolean> {
-    return this.setFields(clinicId, { tier });
+  setTier(tier: string): Promise<boolean> {
+    return this.setFields({ tier });
   }
 
-  setSuppressedNotifications(clinicId: string, value: SuppressedNotificationsRecord): Promise<boolean> {
-    return this.setFields(clinicId, { suppressedNotifications: value });
+  setSuppressedNotifications(value: SuppressedNotificationsRecord): Promise<boolean> {
+    return this.setFields({ suppressedNotifications: value });
   }
 
   /** `null` clears the restrictions. */
-  setMembershipRestrictions(clinicId: string, value: MembershipRestrictionRecord[] | null): Promise<boolean> {
-    return this.setFields(clinicId, { membershipRestrictions: value });
+  setMembershipRestrictions(value: MembershipRestrictionRecord[] | null): Promise<boolean> {
+    return this.setFields({ membershipRestrictions: value });
   }
 
-  setMrnSettings(clinicId: string, value: MrnSettingsRecord): Promise<boolean> {
-    return this.setFields(clinicId, { mrnSettings: value });
+  setMrnSettings(value: MrnSettingsRecord): Promise<boolean> {
+    return this.setFields({ mrnSettings: value });
   }
 
-  setPatientCountSettings(clinicId: string, value: PatientCountSettingsRecord): Promise<boolean> {
-    return this.setFields(clinicId, { patientCountSettings: value });
+  setPatientCountSettings(value: PatientCountSettingsRecord): Promise<boolean> {
+    return this.setFields({ patientCountSettings: value });
   }
 
   /** Promotion, creation or association of an admin; idempotent. False when there is no such clinic. */
-  async addAdmin(clinicId: string, userId: string): Promise<boolean> {
+  async addAdmin(userId: string): Promise<boolean> {
+    this.guard();
     const result = await this.clinics
-      .updateOne(
-        { _id: new Types.ObjectId(clinicId) },
-        { $addToSet: { admins: userId }, $set: { updatedTime: new Date() } },
-      )
+      .updateOne({ _id: this.clinicId }, { $addToSet: { admins: userId }, $set: { updatedTime: new Date() } })
       .exec();
     return result.matchedCount > 0;
   }
@@ -156,19 +174,21 @@ export class ClinicsRepository {
    * entry, in one conditional update: concurrent removals can never empty it. False when that
    * condition does not hold (the caller rereads to tell "last admin" from "not listed").
    */
-  async removeAdminUnlessLast(clinicId: string, userId: string): Promise<boolean> {
+  async removeAdminUnlessLast(userId: string): Promise<boolean> {
+    this.guard();
     const result = await this.clinics
       .updateOne(
-        { _id: new Types.ObjectId(clinicId), admins: { $all: [userId] }, 'admins.1': { $exists: true } },
+        { _id: this.clinicId, admins: { $all: [userId] }, 'admins.1': { $exists: true } },
         { $pull: { admins: userId }, $set: { updatedTime: new Date() } },
       )
       .exec();
     return result.modifiedCount > 0;
   }
 
-  private async setFields(clinicId: string, fields: Record<string, unknown>): Promise<boolean> {
+  private async setFields(fields: Record<string, unknown>): Promise<boolean> {
+    this.guard();
     const result = await this.clinics
-      .updateOne({ _id: new Types.ObjectId(clinicId) }, { $set: { ...fields, updatedTime: new Date() } })
+      .updateOne({ _id: this.clinicId }, { $set: { ...fields, updatedTime: new Date() } })
       .exec();
     return result.matchedCount > 0;
   }

@@ -1,17 +1,17 @@
 import { Injectable, Logger } from '@nestjs/common';
+import { Types } from 'mongoose';
 import type { Principal } from '../../../auth/principal';
 import { DirectoryUser, UserDirectory } from '../../../auth/directory/user-directory';
 import type { Page } from '../../../common/validation/pagination.dto';
 import { ClinicianRole, DEFAULT_HARD_LIMIT_PLAN } from '../clinic.constants';
 import { ClinicErrors } from '../clinic-errors';
-import { ClinicLock } from '../clinic-lock';
+import { ClinicWriteGate, ClinicWrites } from '../clinic-write-gate';
 import type { ClinicBody } from './dto/clinic-body.dto';
 import { ClinicResponse, toClinicResponse } from './dto/clinic-response.dto';
 import type { MembershipRestrictionsDto } from './dto/clinic-settings.dto';
 import { ClinicPatientsRepository } from '../patients/clinic-patients.repository';
 import { CliniciansRepository } from '../clinicians/clinicians.repository';
 import { ClinicListFilters, ClinicProfileChanges, ClinicsRepository, NewClinic } from './clinics.repository';
-import { ClinicDeletionsRepository, ClinicianDeletionsRepository } from '../deletions/deletions.repository';
 import type { ClinicRecord } from './clinic.schema';
 import type { ClinicianRecord } from '../clinicians/clinician.schema';
 import { parseQueryTime } from '../query-values';
@@ -68,11 +68,9 @@ export class ClinicsService {
     private readonly clinics: ClinicsRepository,
     private readonly clinicians: CliniciansRepository,
     private readonly patients: ClinicPatientsRepository,
-    private readonly clinicDeletions: ClinicDeletionsRepository,
-    private readonly clinicianDeletions: ClinicianDeletionsRepository,
     private readonly directory: UserDirectory,
     private readonly shareCodes: ShareCodeGenerator,
-    private readonly lock: ClinicLock,
+    private readonly gate: ClinicWriteGate,
   ) {}
 
   async listClinics(input: ListClinicsInput): Promise<ClinicResponse[]> {
@@ -128,7 +126,7 @@ export class ClinicsService {
       timezone: input.timezone ?? null,
       phoneNumbers: profile.phoneNumbers ?? null,
     };
-    const updated = await this.lock.run(clinicId, () => this.clinics.updateProfile(clinicId, changes));
+    const updated = await this.gate.run(clinicId, (writes) => writes.clinic.updateProfile(changes));
     if (!updated) throw ClinicErrors.clinicNotFound();
     return this.getClinic(clinicId);
   }
@@ -137,14 +135,14 @@ export class ClinicsService {
    * Deletes an empty clinic and all its clinician records (invites included), archiving them first.
    * Order: archive the clinicians, archive the clinic, delete the clinicians, delete the clinic. A
    * failure part-way leaves archives of records that still exist (rewritten on retry, as archives are
-   * keyed by the original id), never a deleted record without its archive. Under the clinic's lock, so
-   * no clinician is added meanwhile (clinician writes take the same lock and find no clinic after).
+   * keyed by the original id), never a deleted record without its archive. Inside the clinic's write
+   * gate, so no clinician is added meanwhile (clinician writes wait for the gate and find no clinic after).
    */
   deleteClinic(principal: Principal, clinicId: string): Promise<void> {
-    return this.lock.run(clinicId, () => this.deleteLocked(principal, clinicId));
+    return this.gate.run(clinicId, (writes) => this.deleteInGate(principal, clinicId, writes));
   }
 
-  private async deleteLocked(principal: Principal, clinicId: string): Promise<void> {
+  private async deleteInGate(principal: Principal, clinicId: string, writes: ClinicWrites): Promise<void> {
     const clinic = await this.requireClinic(clinicId);
     if (await this.patients.hasPatients(clinicId)) throw ClinicErrors.nonEmptyClinic();
     const deletedBy = principal.isServer ? undefined : principal.subjectId;
@@ -152,16 +150,13 @@ export class ClinicsService {
     const clinicians: ClinicianRecord[] = [];
     for (let offset = 0; ; offset += DELETION_BATCH) {
       const batch = await this.clinicians.listBatchOfClinic(clinicId, { offset, limit: DELETION_BATCH });
-      await this.clinicianDeletions.archive(batch, deletedBy);
+      await writes.deletions.archiveClinicians(batch, deletedBy);
       clinicians.push(...batch);
       if (batch.length < DELETION_BATCH) break;
     }
-    await this.clinicDeletions.archive(clinic, deletedBy);
-    await this.clinicians.deleteMany(
-      clinicId,
-      clinicians.map((clinician) => clinician._id),
-    );
-    await this.clinics.delete(clinicId);
+    await writes.deletions.archiveClinic(clinic, deletedBy);
+    await writes.clinicians.deleteMany(clinicians.map((clinician) => clinician._id));
+    await writes.clinic.delete();
   }
 
   /** `[]` when the clinic has none; 404 when there is no clinic. */
@@ -182,7 +177,7 @@ export class ClinicsService {
     input: { restrictions?: MembershipRestriction[] },
   ): Promise<MembershipRestrictionsDto> {
     const restrictions = input.restrictions?.length ? input.restrictions.map(toMembershipRestriction) : null;
-    const updated = await this.lock.run(clinicId, () => this.clinics.setMembershipRestrictions(clinicId, restrictions));
+    const updated = await this.gate.run(clinicId, (writes) => writes.clinic.setMembershipRestrictions(restrictions));
     if (!updated) throw ClinicErrors.clinicNotFound();
     return this.getMembershipRestrictions(clinicId);
   }
@@ -207,40 +202,44 @@ export class ClinicsService {
 
   /**
    * Inserts the clinic (under a fresh share code, with the creator already listed in `admins`), then
-   * the creator's admin clinician record. If the second write fails the clinic is removed again, so
-   * no clinic is left whose listed admin has no record.
+   * the creator's admin clinician record, inside the new clinic's write gate. If the second write
+   * fails the clinic is removed again, so no clinic is left whose listed admin has no record. The
+   * creator's profile is read before entering the gate (no remote call while holding it).
    */
   private async createClinicWithAdmin(creator: DirectoryUser, profile: Partial<NewClinic>): Promise<ClinicRecord> {
     const fullName = (await this.directory.getProfile(creator.userId))?.fullName;
-    const clinic = await insertWithUniqueShareCode({
-      generate: () => this.shareCodes.generate(),
-      isTaken: (code) => this.clinics.isShareCodeTaken(code),
-      insert: (code) =>
-        this.clinics.insert({
-          ...profile,
-          canonicalShareCode: code,
-          shareCodes: [code],
-          admins: [creator.userId],
-          patientCount: { total: 0, demo: 0, plan: 0 },
-          patientCountSettings: { hardLimit: { plan: DEFAULT_HARD_LIMIT_PLAN } },
-        }),
+    return this.gate.run(new Types.ObjectId(), async (writes) => {
+      const clinic = await insertWithUniqueShareCode({
+        generate: () => this.shareCodes.generate(),
+        isTaken: (code) => this.clinics.isShareCodeTaken(code),
+        insert: (code) =>
+          writes.clinic.insert({
+            ...profile,
+            canonicalShareCode: code,
+            shareCodes: [code],
+            admins: [creator.userId],
+            patientCount: { total: 0, demo: 0, plan: 0 },
+            patientCountSettings: { hardLimit: { plan: DEFAULT_HARD_LIMIT_PLAN } },
+          }),
+      });
+      try {
+        await writes.clinicians.insert({
+          userId: creator.userId,
+          email: creator.emails[0],
+          name: fullName || null,
+          roles: [ClinicianRole.CLINIC_ADMIN],
+        });
+      } catch (error) {
+        await writes.clinic.delete().catch((cleanupError: unknown) => {
+          this.logger.error(
+            { err: cleanupError, clinicId: clinic._id.toHexString() },
+            'could not remove a clinic whose admin record failed',
+          );
+        });
+        throw error;
+      }
+      return clinic;
     });
-    const clinicId = clinic._id.toHexString();
-    try {
-      await this.clinicians.insert({
-        clinicId,
-        userId: creator.userId,
-        email: creator.emails[0],
-        name: fullName || null,
-        roles: [ClinicianRole.CLINIC_ADMIN],
-      });
-    } catch (error) {
-      await this.clinics.delete(clinicId).catch((cleanupError: unknown) => {
-        this.logger.error({ err: cleanupError, clinicId }, 'could not remove a clinic whose admin record failed');
-      });
-      throw error;
-    }
-    return clinic;
   }
 }
 

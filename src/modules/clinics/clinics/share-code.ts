@@ -1,6 +1,6 @@
 import { randomInt } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
-import { isDuplicateKeyError } from '../../../common/errors/api-exception.filter';
+import { isDuplicateKeyError } from '../../../database/duplicate-key';
 import { SHARE_CODE_ALPHABET } from '../clinic.constants';
 
 const GROUPS = 3;

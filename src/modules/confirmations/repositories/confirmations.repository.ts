@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
 import type { Model } from 'mongoose';
+import { GatedWriter, WriteScope } from '../../../database/write-gate';
 import { ConfirmationRecord, ConfirmationStatus, ConfirmationType } from '../schemas/confirmation.schema';
 
 const CLINICIAN_INVITE = ConfirmationType.ClinicianInvitation;
@@ -8,14 +9,10 @@ const PENDING = ConfirmationStatus.Pending;
 /** A bound on one user's pending invites in a listing; far above any real inbox. */
 const MAX_INVITES_PER_USER = 1000;
 
-/** The `confirmations` collection: invites and their lifecycle. */
+/** Reads of the `confirmations` collection; writes go through {@link ConfirmationWriter}, inside the confirmation gate. */
 @Injectable()
 export class ConfirmationsRepository {
   constructor(@InjectModel(ConfirmationRecord.name) private readonly confirmations: Model<ConfirmationRecord>) {}
-
-  async insert(record: ConfirmationRecord): Promise<void> {
-    await this.confirmations.create(record);
-  }
 
   findClinicianInvite(clinicId: string, key: string): Promise<ConfirmationRecord | null> {
     return this.confirmations.findOne({ _id: key, clinicId, type: CLINICIAN_INVITE }).lean<ConfirmationRecord>().exec();
@@ -38,41 +35,15 @@ export class ConfirmationsRepository {
       .exec();
   }
 
-  /** Refreshes a pending invite for a resend; null when it is no longer pending. */
-  refreshPendingClinicianInvite(
-    key: string,
-    changes: Pick<ConfirmationRecord, 'email' | 'emailKey' | 'creator' | 'userId' | 'modified'>,
-  ): Promise<ConfirmationRecord | null> {
-    return this.confirmations
-      .findOneAndUpdate(
-        { _id: key, type: CLINICIAN_INVITE, status: PENDING },
-        { $set: changes },
-        { returnDocument: 'after' },
-      )
-      .lean<ConfirmationRecord>()
+  /** Keys of pending invites sent to any of the user's e-mails and not yet linked to a user. */
+  async listUnclaimedClinicianInviteKeys(emailKeys: string[]): Promise<string[]> {
+    if (emailKeys.length === 0) return [];
+    const found = await this.confirmations
+      .find({ emailKey: { $in: emailKeys }, type: CLINICIAN_INVITE, status: PENDING, userId: '' }, { _id: 1 })
+      .limit(MAX_INVITES_PER_USER)
+      .lean<Array<Pick<ConfirmationRecord, '_id'>>>()
       .exec();
-  }
-
-  /** Moves a pending invite to its final status; false when it was not pending (already handled). */
-  async finishPending(key: string, status: ConfirmationStatus, userId?: string): Promise<boolean> {
-    const result = await this.confirmations
-      .updateOne(
-        { _id: key, status: PENDING },
-        { $set: { status, modified: new Date(), ...(userId ? { userId } : {}) } },
-      )
-      .exec();
-    return result.modifiedCount > 0;
-  }
-
-  /** Links pending invites sent to any of the user's e-mails to the user. */
-  async claimPendingClinicianInvites(userId: string, emailKeys: string[]): Promise<void> {
-    if (emailKeys.length === 0) return;
-    await this.confirmations
-      .updateMany(
-        { emailKey: { $in: emailKeys }, type: CLINICIAN_INVITE, status: PENDING, userId: '' },
-        { $set: { userId, modified: new Date() } },
-      )
-      .exec();
+    return found.map((record) => record._id);
   }
 
   listPendingClinicianInvitesForUser(userId: string): Promise<ConfirmationRecord[]> {
@@ -82,5 +53,66 @@ export class ConfirmationsRepository {
       .limit(MAX_INVITES_PER_USER)
       .lean<ConfirmationRecord[]>()
       .exec();
+  }
+}
+
+/**
+ * Writes to one confirmation, bound to its key. Only the confirmation write gate creates it; it
+ * refuses to write once the gate is released. Updates are conditional on the invite still being
+ * pending, so a finished invite is never reopened.
+ */
+export class ConfirmationWriter extends GatedWriter {
+  constructor(
+    scope: WriteScope,
+    private readonly key: string,
+    private readonly confirmations: Model<ConfirmationRecord>,
+  ) {
+    super(scope);
+  }
+
+  async insert(record: Omit<ConfirmationRecord, '_id'>): Promise<ConfirmationRecord> {
+    this.guard();
+    const stored: ConfirmationRecord = { ...record, _id: this.key };
+    await this.confirmations.create(stored);
+    return stored;
+  }
+
+  /** Refreshes a pending invite for a resend; null when it is no longer pending. */
+  refreshPendingClinicianInvite(
+    changes: Pick<ConfirmationRecord, 'email' | 'emailKey' | 'creator' | 'userId' | 'modified'>,
+  ): Promise<ConfirmationRecord | null> {
+    this.guard();
+    return this.confirmations
+      .findOneAndUpdate(
+        { _id: this.key, type: CLINICIAN_INVITE, status: PENDING },
+        { $set: changes },
+        { returnDocument: 'after' },
+      )
+      .lean<ConfirmationRecord>()
+      .exec();
+  }
+
+  /** Moves a pending invite to its final status; false when it was not pending (already handled). */
+  async finishPending(status: ConfirmationStatus, userId?: string): Promise<boolean> {
+    this.guard();
+    const result = await this.confirmations
+      .updateOne(
+        { _id: this.key, status: PENDING },
+        { $set: { status, modified: new Date(), ...(userId ? { userId } : {}) } },
+      )
+      .exec();
+    return result.modifiedCount > 0;
+  }
+
+  /** Links a pending invite not yet linked to anyone to the user. */
+  async claimForUser(userId: string): Promise<boolean> {
+    this.guard();
+    const result = await this.confirmations
+      .updateOne(
+        { _id: this.key, type: CLINICIAN_INVITE, status: PENDING, userId: '' },
+        { $set: { userId, modified: new Date() } },
+      )
+      .exec();
+    return result.modifiedCount > 0;
   }
 }

@@ -1,0 +1,49 @@
+import { Injectable } from '@nestjs/common';
+import { InjectModel } from '@nestjs/mongoose';
+import { Model, Types } from 'mongoose';
+import { WriteGateRank, WriteLocks } from '../../database/write-gate';
+import { ClinicRecord } from './clinics/clinic.schema';
+import { ClinicsWriter } from './clinics/clinics.repository';
+import { ClinicianRecord } from './clinicians/clinician.schema';
+import { CliniciansWriter } from './clinicians/clinicians.repository';
+import { ClinicDeletionRecord, ClinicianDeletionRecord } from './deletions/deletion.schema';
+import { DeletionsWriter } from './deletions/deletions.writer';
+
+/** What work inside the gate may write: one clinic's documents, and nothing else. */
+export interface ClinicWrites {
+  clinic: ClinicsWriter;
+  clinicians: CliniciansWriter;
+  deletions: DeletionsWriter;
+}
+
+/**
+ * The one way to write a clinic's documents (the clinic, its clinician records, their archives).
+ *
+ * `run(clinicId, work)` waits for the clinic's turn (an in-process keyed mutex: writes to one
+ * clinic run one at a time, writes to different clinics in parallel), then hands `work` writers
+ * bound to that clinic. The writers exist only here — no module can inject them, the repositories
+ * only read, and a lint rule forbids constructing a writer anywhere else — and they refuse to write
+ * once `work` has finished. Remote calls (user directory, SMTP) are refused inside `work`: do them
+ * before or after.
+ */
+@Injectable()
+export class ClinicWriteGate {
+  constructor(
+    private readonly locks: WriteLocks,
+    @InjectModel(ClinicRecord.name) private readonly clinics: Model<ClinicRecord>,
+    @InjectModel(ClinicianRecord.name) private readonly clinicians: Model<ClinicianRecord>,
+    @InjectModel(ClinicDeletionRecord.name) private readonly clinicDeletions: Model<ClinicDeletionRecord>,
+    @InjectModel(ClinicianDeletionRecord.name) private readonly clinicianDeletions: Model<ClinicianDeletionRecord>,
+  ) {}
+
+  run<T>(clinicId: string | Types.ObjectId, work: (writes: ClinicWrites) => Promise<T>): Promise<T> {
+    const id = typeof clinicId === 'string' ? new Types.ObjectId(clinicId) : clinicId;
+    return this.locks.run(`clinic:${id.toHexString()}`, WriteGateRank.Clinic, (scope) =>
+      work({
+        clinic: new ClinicsWriter(scope, id, this.clinics),
+        clinicians: new CliniciansWriter(scope, id, this.clinicians),
+        deletions: new DeletionsWriter(scope, this.clinicDeletions, this.clinicianDeletions),
+      }),
+    );
+  }
+}

@@ -39,6 +39,29 @@ export interface AccessContext {
   params: Record<string, string | undefined>;
 }
 
+/** Rules that can only be decided with the caller's clinician record in the path clinic. */
+export function needsMembership(rule: AccessRule): boolean {
+  return (
+    rule.kind === 'clinicMember' ||
+    rule.kind === 'clinicAdmin' ||
+    rule.kind === 'clinicRecord' ||
+    rule.kind === 'selfMember'
+  );
+}
+
+/**
+ * Whether a membership rule could still allow the call once the record is read; false when its other
+ * conditions already fail (e.g. SELF+MEM for another user), so the record need not be read.
+ */
+export function mayAllowWithMembership(
+  rule: AccessRule,
+  { principal, params }: Omit<AccessContext, 'membership'>,
+): boolean {
+  if (!needsMembership(rule)) return false;
+  if (rule.kind === 'selfMember') return !principal.isServer && params[rule.param] === principal.subjectId;
+  return true;
+}
+
 export function allows(rule: AccessRule, { principal, membership, params }: AccessContext): boolean {
   const roles = membership?.roles ?? [];
   const isUser = !principal.isServer && principal.subjectId.length > 0;

@@ -2,7 +2,7 @@ import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
 import { ModuleRef, Reflector } from '@nestjs/core';
 import { ApiError } from '../../common/errors/api-error';
 import { OBJECT_ID_PATTERN } from '../../common/validation/patterns';
-import { AccessRule, allows } from './access-rules';
+import { AccessRule, allows, mayAllowWithMembership, needsMembership } from './access-rules';
 import { ACCESS_RULES_KEY, AuthenticatedRequest, PUBLIC_ROUTE_KEY } from './authorize.decorator';
 import { ClinicianMembership, ClinicianMembershipLookup } from './clinician-membership';
 
@@ -31,6 +31,11 @@ export class AuthorizationGuard implements CanActivate {
     if (!rules || rules.length === 0 || !principal) throw ApiError.forbidden(FORBIDDEN_MESSAGE);
 
     const params = request.params ?? {};
+    // The clinician record is read only when no other rule allows the call and a membership rule may.
+    if (rules.some((rule) => !needsMembership(rule) && allows(rule, { principal, params }))) return true;
+    if (!rules.some((rule) => mayAllowWithMembership(rule, { principal, params }))) {
+      throw ApiError.forbidden(FORBIDDEN_MESSAGE);
+    }
     const membership = await this.findMembership(params.clinicId, principal.subjectId);
     request.clinicianMembership = membership;
     if (rules.some((rule) => allows(rule, { principal, membership, params }))) return true;

@@ -30,7 +30,11 @@ export const CurrentPrincipal = createParamDecorator((_data: unknown, context: E
   return principal;
 });
 
-/** The caller's clinician record in the path clinic, read once by the authorization guard. */
+/**
+ * The caller's clinician record in the path clinic, as the authorization guard read it — only when a
+ * membership rule decided the call (undefined for server tokens and other rules). Its presence proves
+ * the clinic exists.
+ */
 export const CurrentMembership = createParamDecorator(
   (_data: unknown, context: ExecutionContext): ClinicianMembership | undefined =>
     context.switchToHttp().getRequest<AuthenticatedRequest>().clinicianMembership,

@@ -1,7 +1,8 @@
 import { Body, Controller, Delete, Get, HttpCode, HttpStatus, Param, Patch, Post, Put, Query } from '@nestjs/common';
 import { ApiBody, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { Allow } from '../../../auth/authorization/access-rules';
-import { Authorize, CurrentPrincipal } from '../../../auth/authorization/authorize.decorator';
+import { Authorize, CurrentMembership, CurrentPrincipal } from '../../../auth/authorization/authorize.decorator';
+import type { ClinicianMembership } from '../../../auth/authorization/clinician-membership';
 import type { Principal } from '../../../auth/principal';
 import { ClinicIdParams, UserIdParams } from '../../../common/validation/id-params.dto';
 import { PaginationQuery } from '../../../common/validation/pagination.dto';
@@ -19,9 +20,18 @@ export class CliniciansController {
   @Get('clinics/:clinicId/clinicians')
   @Authorize(Allow.server, Allow.clinicMember)
   @ApiOkResponse({ type: [ClinicianResponse] })
-  listClinicians(@Param() params: ClinicIdParams, @Query() query: ListCliniciansQuery): Promise<ClinicianResponse[]> {
+  listClinicians(
+    @Param() params: ClinicIdParams,
+    @Query() query: ListCliniciansQuery,
+    @CurrentMembership() membership: ClinicianMembership | undefined,
+  ): Promise<ClinicianResponse[]> {
     const { search, email, role, offset, limit } = query;
-    return this.clinicians.listClinicians(params.clinicId, { search, email, role }, { offset, limit });
+    return this.clinicians.listClinicians(
+      params.clinicId,
+      { search, email, role },
+      { offset, limit },
+      { clinicKnownToExist: membership !== undefined },
+    );
   }
 
   @Post('clinics/:clinicId/clinicians')

@@ -66,9 +66,17 @@ export class CliniciansService {
     private readonly gate: ClinicWriteGate,
   ) {}
 
-  /** Members and pending invites, newest first. */
-  async listClinicians(clinicId: string, filters: ClinicianListFilters, page: Page): Promise<ClinicianResponse[]> {
-    await this.clinicsService.requireClinic(clinicId);
+  /**
+   * Members and pending invites, newest first. 404 when there is no clinic — not checked again when
+   * the caller's own membership already proved the clinic exists.
+   */
+  async listClinicians(
+    clinicId: string,
+    filters: ClinicianListFilters,
+    page: Page,
+    options: { clinicKnownToExist?: boolean } = {},
+  ): Promise<ClinicianResponse[]> {
+    if (!options.clinicKnownToExist) await this.clinicsService.requireClinic(clinicId);
     const records = await this.clinicians.list(clinicId, filters, page);
     return records.map(toClinicianResponse);
   }

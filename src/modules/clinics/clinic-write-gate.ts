@@ -4,6 +4,7 @@ import { Model, Types } from 'mongoose';
 import { WriteGateRank, WriteLocks } from '../../database/write-gate';
 import { ClinicRecord } from './clinics/clinic.schema';
 import { ClinicsWriter } from './clinics/clinics.repository';
+import { ShareCodeRecord } from './clinics/share-code.schema';
 import { ClinicianRecord } from './clinicians/clinician.schema';
 import { CliniciansWriter } from './clinicians/clinicians.repository';
 import { ClinicDeletionRecord, ClinicianDeletionRecord } from './deletions/deletion.schema';
@@ -31,6 +32,7 @@ export class ClinicWriteGate {
   constructor(
     private readonly locks: WriteLocks,
     @InjectModel(ClinicRecord.name) private readonly clinics: Model<ClinicRecord>,
+    @InjectModel(ShareCodeRecord.name) private readonly shareCodes: Model<ShareCodeRecord>,
     @InjectModel(ClinicianRecord.name) private readonly clinicians: Model<ClinicianRecord>,
     @InjectModel(ClinicDeletionRecord.name) private readonly clinicDeletions: Model<ClinicDeletionRecord>,
     @InjectModel(ClinicianDeletionRecord.name) private readonly clinicianDeletions: Model<ClinicianDeletionRecord>,
@@ -40,7 +42,7 @@ export class ClinicWriteGate {
     const id = typeof clinicId === 'string' ? new Types.ObjectId(clinicId) : clinicId;
     return this.locks.run(`clinic:${id.toHexString()}`, WriteGateRank.Clinic, (scope) =>
       work({
-        clinic: new ClinicsWriter(scope, id, this.clinics),
+        clinic: new ClinicsWriter(scope, id, this.clinics, this.shareCodes),
         clinicians: new CliniciansWriter(scope, id, this.clinicians),
         deletions: new DeletionsWriter(scope, this.clinicDeletions, this.clinicianDeletions),
       }),

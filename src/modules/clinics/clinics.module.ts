@@ -21,12 +21,14 @@ import {
   ClinicianDeletionSchema,
 } from './deletions/deletion.schema';
 import { ShareCodeGenerator } from './clinics/share-code';
+import { ShareCodeRecord, ShareCodeSchema } from './clinics/share-code.schema';
 
 /** The clinics domain: clinics, clinicians, settings. Its services serve the other modules. */
 @Module({
   imports: [
     MongooseModule.forFeature([
       { name: ClinicRecord.name, schema: ClinicSchema },
+      { name: ShareCodeRecord.name, schema: ShareCodeSchema },
       { name: ClinicianRecord.name, schema: ClinicianSchema },
       { name: ClinicDeletionRecord.name, schema: ClinicDeletionSchema },
       { name: ClinicianDeletionRecord.name, schema: ClinicianDeletionSchema },

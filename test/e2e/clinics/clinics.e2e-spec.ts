@@ -240,9 +240,12 @@ describe('clinics: ListClinics, GetClinic, GetClinicByShareCode, UpdateClinic', 
     });
 
     it('should resolve a merged clinic’s old code to the clinic it was merged into, showing the canonical code', async () => {
+      // What a merge leaves: the old code listed on the clinic and registered to it.
+      const clinicId = new Types.ObjectId(created.clinicId);
       await t.connection
         .collection('clinics')
-        .updateOne({ _id: new Types.ObjectId(created.clinicId) }, { $push: { shareCodes: 'MRGD-SRCE-2345' } } as any);
+        .updateOne({ _id: clinicId }, { $push: { shareCodes: 'MRGD-SRCE-2345' } } as any);
+      await t.connection.collection<any>('share_codes').insertOne({ _id: 'MRGD-SRCE-2345', clinicId });
       const res = await t.call<any>('GET', '/v1/clinics/share_code/MRGD-SRCE-2345', { token: server });
       expect(res.status).toBe(200);
       expect(res.body.id).toBe(created.clinicId);

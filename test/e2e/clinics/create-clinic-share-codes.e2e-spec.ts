@@ -19,10 +19,13 @@ describe('CreateClinic — share code collisions', () => {
 
   it('should retry with a new code when the generated one is already used, canonically or as a merged code', async () => {
     const first = await createClinic(t);
-    // A code that now only lives on in another clinic's `shareCodes` (as after a merge).
+    // A code that now only lives on in another clinic's `shareCodes` (as after a merge, which keeps
+    // the merged clinic's code registered to the clinic it was merged into).
+    const firstId = new Types.ObjectId(first.clinicId);
     await t.connection
       .collection('clinics')
-      .updateOne({ _id: new Types.ObjectId(first.clinicId) }, { $push: { shareCodes: 'MRGD-CDE2-3456' } } as any);
+      .updateOne({ _id: firstId }, { $push: { shareCodes: 'MRGD-CDE2-3456' } } as any);
+    await t.connection.collection<any>('share_codes').insertOne({ _id: 'MRGD-CDE2-3456', clinicId: firstId });
     queue.push(first.clinic.shareCode, 'MRGD-CDE2-3456', 'FRSH-CDE2-3456');
 
     const second = await createClinic(t);
@@ -42,5 +45,22 @@ describe('CreateClinic — share code collisions', () => {
     expect(codes).toContain('SAME-CDE2-3456');
     expect(new Set(codes).size).toBe(2);
     expect(await t.connection.collection('clinics').countDocuments({ canonicalShareCode: 'SAME-CDE2-3456' })).toBe(1);
+    const registered = await t.connection.collection<any>('share_codes').findOne({ _id: 'SAME-CDE2-3456' });
+    expect(registered?.clinicId.toHexString()).toBe(codes[0] === 'SAME-CDE2-3456' ? a.clinicId : b.clinicId);
+  });
+
+  it('should find a clinic by a merged code, and free its codes when the clinic is deleted', async () => {
+    const first = await createClinic(t);
+    const firstId = new Types.ObjectId(first.clinicId);
+    await t.connection.collection<any>('share_codes').insertOne({ _id: 'MRGE-CDE2-3457', clinicId: firstId });
+    const server = await t.tokens.server();
+
+    const found = await t.call<any>('GET', '/v1/clinics/share_code/MRGE-CDE2-3457', { token: server });
+    expect(found.status).toBe(200);
+    expect(found.body.id).toBe(first.clinicId);
+
+    expect((await t.call('DELETE', `/v1/clinics/${first.clinicId}`, { token: server })).status).toBe(204);
+    expect(await t.connection.collection('share_codes').countDocuments({ clinicId: firstId })).toBe(0);
+    expect((await t.call('GET', '/v1/clinics/share_code/MRGE-CDE2-3457', { token: server })).status).toBe(404);
   });
 });

@@ -23,27 +23,11 @@ describe('share codes', () => {
     expect(SHARE_CODE_ALPHABET).not.toMatch(/[IO01]/);
   });
 
-  it('should skip codes the pre-check finds taken', async () => {
-    const codes = ['TAKN-AAAA-AAAA', 'FREE-AAAA-AAAA'];
-    const inserted: string[] = [];
-    const result = await insertWithUniqueShareCode({
-      generate: () => codes.shift()!,
-      isTaken: (code) => Promise.resolve(code.startsWith('TAKN')),
-      insert: (code) => {
-        inserted.push(code);
-        return Promise.resolve(code);
-      },
-    });
-    expect(result).toBe('FREE-AAAA-AAAA');
-    expect(inserted).toEqual(['FREE-AAAA-AAAA']);
-  });
-
   it('should retry with a new code when the insert loses a race on the unique index', async () => {
     const codes = ['RACE-AAAA-AAAA', 'NEXT-AAAA-AAAA'];
     const attempts: string[] = [];
     const result = await insertWithUniqueShareCode({
       generate: () => codes.shift()!,
-      isTaken: () => Promise.resolve(false),
       insert: (code) => {
         attempts.push(code);
         return code.startsWith('RACE') ? Promise.reject(duplicateKey()) : Promise.resolve(code);
@@ -55,17 +39,17 @@ describe('share codes', () => {
 
   it('should pass other insert errors through without retrying', async () => {
     const insert = jest.fn(() => Promise.reject(new Error('connection lost')));
-    await expect(
-      insertWithUniqueShareCode({ generate: () => 'AAAA-AAAA-AAAA', isTaken: () => Promise.resolve(false), insert }),
-    ).rejects.toThrow('connection lost');
+    await expect(insertWithUniqueShareCode({ generate: () => 'AAAA-AAAA-AAAA', insert })).rejects.toThrow(
+      'connection lost',
+    );
     expect(insert).toHaveBeenCalledTimes(1);
   });
 
   it('should give up after a bounded number of attempts', async () => {
-    const isTaken = jest.fn(() => Promise.resolve(true));
-    await expect(
-      insertWithUniqueShareCode({ generate: () => 'AAAA-AAAA-AAAA', isTaken, insert: () => Promise.resolve('x') }),
-    ).rejects.toThrow(/no free share code/);
-    expect(isTaken).toHaveBeenCalledTimes(SHARE_CODE_ATTEMPTS);
+    const insert = jest.fn(() => Promise.reject(duplicateKey()));
+    await expect(insertWithUniqueShareCode({ generate: () => 'AAAA-AAAA-AAAA', insert })).rejects.toThrow(
+      /no free share code/,
+    );
+    expect(insert).toHaveBeenCalledTimes(SHARE_CODE_ATTEMPTS);
   });
 });

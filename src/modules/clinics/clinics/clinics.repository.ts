@@ -10,6 +10,7 @@ import {
   PatientCountSettingsRecord,
   SuppressedNotificationsRecord,
 } from './clinic.schema';
+import { ShareCodeRecord } from './share-code.schema';
 
 export type NewClinic = Omit<ClinicRecord, '_id' | 'createdTime' | 'updatedTime'>;
 
@@ -62,7 +63,10 @@ export function clinicListQuery(filters: ClinicListFilters): QueryShape {
 /** Reads of the `clinics` collection; writes go through {@link ClinicsWriter}, inside the clinic write gate. */
 @Injectable()
 export class ClinicsRepository {
-  constructor(@InjectModel(ClinicRecord.name) private readonly clinics: Model<ClinicRecord>) {}
+  constructor(
+    @InjectModel(ClinicRecord.name) private readonly clinics: Model<ClinicRecord>,
+    @InjectModel(ShareCodeRecord.name) private readonly shareCodes: Model<ShareCodeRecord>,
+  ) {}
 
   findById(clinicId: string): Promise<ClinicRecord | null> {
     return this.clinics
@@ -80,17 +84,11 @@ export class ClinicsRepository {
       .exec();
   }
 
-  /** Exact, case-sensitive membership in `shareCodes`; at most two, so that a duplicate shows. */
-  findByShareCode(shareCode: string): Promise<ClinicRecord[]> {
-    return this.clinics.find({ shareCodes: shareCode }).limit(2).lean<ClinicRecord[]>().exec();
-  }
-
-  async isShareCodeTaken(shareCode: string): Promise<boolean> {
-    const taken = await this.clinics
-      .findOne({ $or: [{ shareCodes: shareCode }, { canonicalShareCode: shareCode }] }, { _id: 1 })
-      .lean()
-      .exec();
-    return taken !== null;
+  /** Exact and case-sensitive, through the share-code registry (two `_id` reads). */
+  async findByShareCode(shareCode: string): Promise<ClinicRecord | null> {
+    const registered = await this.shareCodes.findOne({ _id: shareCode }).lean<ShareCodeRecord>().exec();
+    if (!registered) return null;
+    return this.clinics.findOne({ _id: registered.clinicId }).lean<ClinicRecord>().exec();
   }
 
   list(filters: ClinicListFilters, page: Page): Promise<ClinicRecord[]> {
@@ -108,8 +106,21 @@ export class ClinicsWriter extends GatedWriter {
     scope: WriteScope,
     private readonly clinicId: Types.ObjectId,
     private readonly clinics: Model<ClinicRecord>,
+    private readonly shareCodes: Model<ShareCodeRecord>,
   ) {
     super(scope);
+  }
+
+  /** Claims a share code for this clinic; throws the driver's duplicate-key error when it is taken. */
+  async registerShareCode(code: string): Promise<void> {
+    this.guard();
+    await this.shareCodes.create({ _id: code, clinicId: this.clinicId });
+  }
+
+  /** Frees the clinic's share codes (after its deletion, or when its insert failed). */
+  async releaseShareCodes(): Promise<void> {
+    this.guard();
+    await this.shareCodes.deleteMany({ clinicId: this.clinicId }).exec();
   }
 
   /**

@@ -92,9 +92,8 @@ export class ClinicsService {
   /** Exact, case-sensitive; a merged clinic's old code finds the clinic it was merged into. */
   async getClinicByShareCode(shareCode: string): Promise<ClinicResponse> {
     const found = await this.clinics.findByShareCode(shareCode);
-    if (found.length === 0) throw ClinicErrors.notFound();
-    if (found.length > 1) throw new Error(`share code ${shareCode} belongs to more than one clinic`);
-    return (await this.describe(found))[0];
+    if (!found) throw ClinicErrors.notFound();
+    return (await this.describe([found]))[0];
   }
 
   /** The caller becomes the clinic's first admin. */
@@ -157,6 +156,7 @@ export class ClinicsService {
     await writes.deletions.archiveClinic(clinic, deletedBy);
     await writes.clinicians.deleteMany(clinicians.map((clinician) => clinician._id));
     await writes.clinic.delete();
+    await writes.clinic.releaseShareCodes();
   }
 
   /** `[]` when the clinic has none; 404 when there is no clinic. */
@@ -201,7 +201,7 @@ export class ClinicsService {
   }
 
   /**
-   * Inserts the clinic (under a fresh share code, with the creator already listed in `admins`), then
+   * Registers a fresh share code and inserts the clinic under it (with the creator already listed in `admins`), then
    * the creator's admin clinician record, inside the new clinic's write gate. If the second write
    * fails the clinic is removed again, so no clinic is left whose listed admin has no record. The
    * creator's profile is read before entering the gate (no remote call while holding it).
@@ -211,16 +211,22 @@ export class ClinicsService {
     return this.gate.run(new Types.ObjectId(), async (writes) => {
       const clinic = await insertWithUniqueShareCode({
         generate: () => this.shareCodes.generate(),
-        isTaken: (code) => this.clinics.isShareCodeTaken(code),
-        insert: (code) =>
-          writes.clinic.insert({
-            ...profile,
-            canonicalShareCode: code,
-            shareCodes: [code],
-            admins: [creator.userId],
-            patientCount: { total: 0, demo: 0, plan: 0 },
-            patientCountSettings: { hardLimit: { plan: DEFAULT_HARD_LIMIT_PLAN } },
-          }),
+        insert: async (code) => {
+          await writes.clinic.registerShareCode(code);
+          try {
+            return await writes.clinic.insert({
+              ...profile,
+              canonicalShareCode: code,
+              shareCodes: [code],
+              admins: [creator.userId],
+              patientCount: { total: 0, demo: 0, plan: 0 },
+              patientCountSettings: { hardLimit: { plan: DEFAULT_HARD_LIMIT_PLAN } },
+            });
+          } catch (error) {
+            await writes.clinic.releaseShareCodes();
+            throw error;
+          }
+        },
       });
       try {
         await writes.clinicians.insert({
@@ -230,12 +236,14 @@ export class ClinicsService {
           roles: [ClinicianRole.CLINIC_ADMIN],
         });
       } catch (error) {
-        await writes.clinic.delete().catch((cleanupError: unknown) => {
-          this.logger.error(
-            { err: cleanupError, clinicId: clinic._id.toHexString() },
-            'could not remove a clinic whose admin record failed',
-          );
-        });
+        await Promise.all([writes.clinic.delete(), writes.clinic.releaseShareCodes()]).catch(
+          (cleanupError: unknown) => {
+            this.logger.error(
+              { err: cleanupError, clinicId: clinic._id.toHexString() },
+              'could not remove a clinic whose admin record failed',
+            );
+          },
+        );
         throw error;
       }
       return clinic;

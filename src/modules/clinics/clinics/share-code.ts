@@ -24,26 +24,22 @@ export class ShareCodeGenerator {
 
 export interface UniqueShareCodeSteps<T> {
   generate(): string;
-  /** True when a clinic already answers to the code (canonical or merged). */
-  isTaken(code: string): Promise<boolean>;
-  /** Stores the new clinic with this code; throws the driver's duplicate-key error when a concurrent insert took it. */
+  /** Stores the new clinic with this code; throws the driver's duplicate-key error when the code is taken. */
   insert(code: string): Promise<T>;
 }
 
 /**
- * Inserts a clinic under a share code nobody uses. The pre-check covers codes that live only in
- * `shareCodes` (merged clinics); the unique index on `canonicalShareCode` catches two concurrent
- * inserts with the same new code, and the loser simply tries again with another code.
+ * Inserts a clinic under a share code nobody uses: the unique index on `canonicalShareCode` refuses a
+ * taken code (a concurrent insert included) and the insert is retried with another. No look-up
+ * first: with 32^12 codes a collision is rare, and a look-up that finds nothing costs a search of
+ * every clinic on the embedded database.
  */
 export async function insertWithUniqueShareCode<T>(steps: UniqueShareCodeSteps<T>): Promise<T> {
   for (let attempt = 1; ; attempt++) {
-    const code = steps.generate();
-    if (!(await steps.isTaken(code))) {
-      try {
-        return await steps.insert(code);
-      } catch (error) {
-        if (!isDuplicateKeyError(error)) throw error;
-      }
+    try {
+      return await steps.insert(steps.generate());
+    } catch (error) {
+      if (!isDuplicateKeyError(error)) throw error;
     }
     if (attempt >= SHARE_CODE_ATTEMPTS) throw new Error(`no free share code after ${SHARE_CODE_ATTEMPTS} attempts`);
   }

@@ -1,0 +1,313 @@
+/**
+ * `npm run bench`: seeds a practice network on the embedded database, then measures our service and
+ * the floor (test/bench/floor-server.ts) on the same data, endpoint by endpoint, interleaved, with
+ * autocannon. Prints req/s, p50/p95/p99, ours/floor and database commands per request (counted on
+ * the wire; asserted constant in page size), and writes test/bench/results/latest.json.
+ *
+ * Options (environment): BENCH_DURATION_S (5), BENCH_CONNECTIONS (32), BENCH_ROUNDS (2).
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import autocannon from 'autocannon';
+import { MongoClient } from 'mongodb';
+import { startEmbeddedDatabase } from '../../src/database/embedded-database';
+import { cpuMsOfTree, peakRssMb, startServer, Started } from './processes';
+import { BenchClient, NetworkFixture, seedNetwork } from './seed';
+import { WireCounter } from './wire-counter';
+
+const ROOT = resolve(__dirname, '../..');
+const DURATION_S = Number(process.env.BENCH_DURATION_S ?? 5);
+const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 32);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 2);
+const DATABASE = 'bench';
+
+interface Scenario {
+  name: string;
+  method: 'GET' | 'POST';
+  /** The path for a page size (scenarios without pages ignore it). */
+  path: (fixture: NetworkFixture, pageSize: number) => string;
+  token: (fixture: NetworkFixture) => string;
+  body?: unknown;
+  /** Page sizes whose command counts must be equal. */
+  pageSizes?: number[];
+}
+
+const SCENARIOS: Scenario[] = [
+  {
+    name: 'GetClinic',
+    method: 'GET',
+    path: (f) => `/v1/clinics/${f.targetClinicId}`,
+    token: (f) => f.outsider.token,
+  },
+  {
+    name: 'ListClinicians limit=50',
+    method: 'GET',
+    path: (f, limit) => `/v1/clinics/${f.targetClinicId}/clinicians?limit=${limit}`,
+    token: (f) => f.member.token,
+    pageSizes: [10, 50],
+  },
+  {
+    name: 'ListClinicsForClinician limit=50',
+    method: 'GET',
+    path: (f, limit) => `/v1/clinicians/${f.multiClinician.userId}/clinics?limit=${limit}`,
+    token: (f) => f.multiClinician.token,
+    pageSizes: [10, 50],
+  },
+  {
+    name: 'CreateClinic',
+    method: 'POST',
+    path: () => '/v1/clinics',
+    token: (f) => f.outsider.token,
+    body: { name: 'Bench Clinic', preferredBgUnits: 'mg/dL' },
+  },
+];
+
+interface Target {
+  label: 'ours' | 'floor';
+  url: string;
+  process: Started;
+  counter: WireCounter;
+}
+
+interface Run {
+  requestsPerSecond: number;
+  p50: number;
+  p95: number;
+  p99: number;
+  failures: number;
+  serviceCpuMsPerRequest: number;
+  databaseCpuMsPerRequest: number;
+}
+
+function percentile(sorted: number[], p: number): number {
+  if (sorted.length === 0) return NaN;
+  return Math.round(sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] * 10) / 10;
+}
+
+/** Waits until requests queued by the previous run have drained (a probe answers quickly), at most 30 s. */
+async function settle(target: Target, scenario: Scenario, fixture: NetworkFixture): Promise<void> {
+  const deadline = Date.now() + 30_000;
+  while (Date.now() < deadline) {
+    const started = Date.now();
+    await fetch(`${target.url}${scenario.path(fixture, 10)}`, {
+      method: 'GET',
+      headers: { 'x-tidepool-session-token': scenario.token(fixture) },
+    }).catch(() => undefined);
+    if (Date.now() - started < 250) return;
+  }
+}
+
+/**
+ * CPU of the embedded database: every process this benchmark started except the two servers (the
+ * database may be several processes, e.g. FerretDB and the engine beneath it).
+ */
+function databaseCpuMs(targets: Target[]): number {
+  const own = process.cpuUsage();
+  const servers = targets.reduce((sum, target) => sum + cpuMsOfTree(target.process.child.pid!), 0);
+  return cpuMsOfTree(process.pid) - (own.user + own.system) / 1000 - servers;
+}
+
+async function load(target: Target, scenario: Scenario, fixture: NetworkFixture, targets: Target[]): Promise<Run> {
+  const latencies: number[] = [];
+  const cpuBefore = cpuMsOfTree(target.process.child.pid!);
+  const dbBefore = databaseCpuMs(targets);
+  const result = await new Promise<autocannon.Result>((done, fail) => {
+    const instance = autocannon(
+      {
+        url: `${target.url}${scenario.path(fixture, 50)}`,
+        method: scenario.method,
+        connections: CONNECTIONS,
+        duration: DURATION_S,
+        headers: {
+          'x-tidepool-session-token': scenario.token(fixture),
+          ...(scenario.body ? { 'content-type': 'application/json' } : {}),
+        },
+        body: scenario.body ? JSON.stringify(scenario.body) : undefined,
+      },
+      (error: Error | null, finished) => (error ? fail(error) : done(finished)),
+    );
+    instance.on('response', (_client, _status, _bytes, responseTime) => latencies.push(responseTime));
+  });
+  const served = result['2xx'];
+  const cpu = cpuMsOfTree(target.process.child.pid!) - cpuBefore;
+  const db = databaseCpuMs(targets) - dbBefore;
+  latencies.sort((a, b) => a - b);
+  return {
+    requestsPerSecond: Math.round((served / DURATION_S) * 10) / 10,
+    p50: percentile(latencies, 50),
+    p95: percentile(latencies, 95),
+    p99: percentile(latencies, 99),
+    failures: result.non2xx + result.errors + result.timeouts,
+    serviceCpuMsPerRequest: Math.round((cpu / Math.max(served, 1)) * 100) / 100,
+    databaseCpuMsPerRequest: Math.round((db / Math.max(served, 1)) * 100) / 100,
+  };
+}
+
+/** Database commands one request costs, counted over sequential requests. */
+async function commandsPerRequest(
+  target: Target,
+  scenario: Scenario,
+  fixture: NetworkFixture,
+  pageSize: number,
+): Promise<number> {
+  const client = new BenchClient(target.url, '');
+  const samples = 10;
+  target.counter.reset();
+  for (let i = 0; i < samples; i++) {
+    await client.call(scenario.method, scenario.path(fixture, pageSize), scenario.token(fixture), scenario.body);
+  }
+  return target.counter.total() / samples;
+}
+
+async function main(): Promise<void> {
+  const secret = randomBytes(32).toString('hex');
+  const dataDir = mkdtempSync(join(tmpdir(), 'clinics-bench-'));
+  console.log(`bench: starting the embedded database in ${dataDir}`);
+  const database = await startEmbeddedDatabase({
+    cacheDir: join(ROOT, '.cache/ferretdb'),
+    dataDir,
+    log: (line) => console.log(line),
+  });
+  const databaseUrl = new URL(database.uri);
+  const targets: Target[] = [];
+  try {
+    for (const label of ['ours', 'floor'] as const) {
+      const counter = new WireCounter(databaseUrl.hostname, Number(databaseUrl.port));
+      const proxyPort = await counter.listen();
+      const port = 20_000 + Math.floor(Math.random() * 20_000);
+      const env = {
+        MONGODB_URI: `mongodb://127.0.0.1:${proxyPort}/`,
+        MONGODB_DATABASE: DATABASE,
+        PORT: String(port),
+        HOST: '127.0.0.1',
+        AUTH_TOKEN_SECRET: secret,
+        LOG_LEVEL: 'warn',
+        NODE_ENV: 'production',
+        DATA_DIR: dataDir,
+      };
+      const server =
+        label === 'ours'
+          ? await startServer('node', [join(ROOT, 'dist/main.js')], env, `http://127.0.0.1:${port}/ready`)
+          : await startServer(
+              'node',
+              ['-r', 'ts-node/register/transpile-only', join(ROOT, 'test/bench/floor-server.ts')],
+              env,
+              `http://127.0.0.1:${port}/v1/clinics/ready`,
+              { readyStatus: 400 },
+            );
+      targets.push({ label, url: `http://127.0.0.1:${port}`, process: server, counter });
+    }
+
+    const mongo = new MongoClient(database.uri);
+    await mongo.connect();
+    console.log('bench: seeding the practice network through the API');
+    const started = Date.now();
+    const fixture = await seedNetwork(mongo.db(DATABASE), new BenchClient(targets[0].url, secret), {
+      clinics: 50,
+      cliniciansPerClinic: 10,
+      clinicsOfMultiClinician: 10,
+    });
+    console.log(`bench: seeded in ${Math.round((Date.now() - started) / 1000)} s`);
+    await mongo.close();
+
+    const results: Record<string, Record<string, unknown>> = {};
+    for (const scenario of SCENARIOS) {
+      const commands: Record<string, Record<number, number>> = {};
+      for (const target of targets) {
+        commands[target.label] = {};
+        for (const pageSize of scenario.pageSizes ?? [50]) {
+          commands[target.label][pageSize] = await commandsPerRequest(target, scenario, fixture, pageSize);
+        }
+        const counts = Object.values(commands[target.label]);
+        if (new Set(counts).size > 1) {
+          throw new Error(
+            `${scenario.name}: ${target.label} database commands vary with page size: ${JSON.stringify(commands)}`,
+          );
+        }
+      }
+      results[scenario.name] = { commandsPerRequest: { ours: commands.ours[50], floor: commands.floor[50] }, runs: [] };
+    }
+
+    for (let round = 1; round <= ROUNDS; round++) {
+      for (const scenario of SCENARIOS) {
+        for (const target of targets) {
+          await settle(target, SCENARIOS[0], fixture);
+          const run = await load(target, scenario, fixture, targets);
+          (results[scenario.name].runs as Array<Record<string, unknown>>).push({ round, target: target.label, ...run });
+          console.log(`bench: round ${round} ${scenario.name} ${target.label}: ${JSON.stringify(run)}`);
+        }
+      }
+    }
+
+    const summary = SCENARIOS.map((scenario) => {
+      const runs = results[scenario.name].runs as Array<Run & { target: string }>;
+      const pick = (label: string) => runs.filter((run) => run.target === label);
+      const mean = (values: number[]) => values.reduce((a, b) => a + b, 0) / values.length;
+      const ours = pick('ours');
+      const floor = pick('floor');
+      const row = {
+        endpoint: scenario.name,
+        oursRps: Math.round(mean(ours.map((r) => r.requestsPerSecond))),
+        floorRps: Math.round(mean(floor.map((r) => r.requestsPerSecond))),
+        ratio:
+          Math.round((mean(ours.map((r) => r.requestsPerSecond)) / mean(floor.map((r) => r.requestsPerSecond))) * 100) /
+          100,
+        oursP50: Math.max(...ours.map((r) => r.p50)),
+        oursP95: Math.max(...ours.map((r) => r.p95)),
+        oursP99: Math.max(...ours.map((r) => r.p99)),
+        floorP95: Math.max(...floor.map((r) => r.p95)),
+        commands: results[scenario.name].commandsPerRequest as { ours: number; floor: number },
+        oursServiceCpuMs: Math.round(mean(ours.map((r) => r.serviceCpuMsPerRequest)) * 100) / 100,
+        oursDbCpuMs: Math.round(mean(ours.map((r) => r.databaseCpuMsPerRequest)) * 100) / 100,
+        floorDbCpuMs: Math.round(mean(floor.map((r) => r.databaseCpuMsPerRequest)) * 100) / 100,
+        failures: ours.concat(floor).reduce((sum, r) => sum + r.failures, 0),
+      };
+      return row;
+    });
+    const memory = Object.fromEntries(targets.map((t) => [t.label, peakRssMb(t.process.child.pid!)]));
+
+    console.log(
+      '\n| endpoint | ours req/s | floor req/s | ours/floor | ours p50 / p95 / p99 ms | floor p95 ms | db commands ours / floor | db CPU ms/req ours / floor |',
+    );
+    console.log('|---|---:|---:|---:|---:|---:|---:|---:|');
+    for (const row of summary) {
+      console.log(
+        `| ${row.endpoint} | ${row.oursRps} | ${row.floorRps} | ${row.ratio} | ${row.oursP50} / ${row.oursP95} / ${row.oursP99} | ${row.floorP95} | ${row.commands.ours} / ${row.commands.floor} | ${row.oursDbCpuMs} / ${row.floorDbCpuMs} |`,
+      );
+    }
+    console.log(`\npeak RSS: ours ${memory.ours} MB, floor ${memory.floor} MB`);
+
+    const outDir = join(ROOT, 'test/bench/results');
+    mkdirSync(outDir, { recursive: true });
+    writeFileSync(
+      join(outDir, 'latest.json'),
+      `${JSON.stringify(
+        {
+          date: new Date().toISOString(),
+          settings: { durationSeconds: DURATION_S, connections: CONNECTIONS, rounds: ROUNDS },
+          summary,
+          peakRssMb: memory,
+          details: results,
+        },
+        null,
+        2,
+      )}\n`,
+    );
+    const failing = summary.filter((row) => row.failures > 0);
+    if (failing.length > 0) throw new Error(`requests failed: ${failing.map((row) => row.endpoint).join(', ')}`);
+  } finally {
+    for (const target of targets) {
+      await target.process.stop();
+      await target.counter.close();
+    }
+    await database.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});

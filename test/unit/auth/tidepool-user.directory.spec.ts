@@ -116,7 +116,7 @@ describe('TidepoolUserDirectory', () => {
 
     it('should throw when the auth service does not answer in time', async () => {
       stub.users.set(clinician.userid, clinician);
-      const users = directory(stub.config(), { timeoutMs: 100 });
+      const users = directory(stub.config(), { timeoutMs: 1000 });
       await users.getUser(clinician.userid);
       stub.mode = 'hang';
 

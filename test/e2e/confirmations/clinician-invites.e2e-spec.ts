@@ -589,7 +589,9 @@ describe('clinician invites without SMTP', () => {
       from: 'Clinics <noreply@example.test>',
     });
     expect(stored?.text).toContain(`${WEB_URL}/signup/clinician?inviteEmail=kept%40example.com`);
-    expect(t.logs.some((line) => String(line.msg).includes('stored in outbound_emails'))).toBe(true);
+    // Written by the mailer while the request was handled, so it carries the request's id.
+    const logged = t.logs.filter((line) => String(line.msg).includes('stored in outbound_emails'));
+    expect(logged.map((line) => [line.context, line.reqId])).toEqual([['OutboxMailer', res.headers['x-request-id']]]);
     expect(JSON.stringify(t.logs)).not.toContain('kept@example.com');
   });
 });

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { FORBIDDEN_MESSAGE } from '../../../src/auth/authorization/authorization.guard';
+import { Test } from '@nestjs/testing';
+import { AuthorizationGuard, FORBIDDEN_MESSAGE } from '../../../src/auth/authorization/authorization.guard';
 import { AuthzProbeModule } from '../../support/authz-probe.module';
 import { newObjectId, SeededClinician, seedClinician } from '../../support/builders';
 import { expectError, expectValidationError } from '../../support/expect-error';
@@ -166,5 +167,12 @@ describe('session-token authentication and authorization guards', () => {
         FORBIDDEN_MESSAGE,
       );
     });
+  });
+});
+
+describe('authorization guard start-up', () => {
+  it('should fail start-up when no module provides the clinician membership lookup', async () => {
+    const moduleRef = await Test.createTestingModule({ providers: [AuthorizationGuard] }).compile();
+    await expect(moduleRef.init()).rejects.toThrow('no ClinicianMembershipLookup provider was found');
   });
 });

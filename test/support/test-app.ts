@@ -142,3 +142,42 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
     },
   };
 }
+
+/**
+ * The test app of the enclosing `describe` block (or file): created in a `beforeAll`, its database
+ * dropped and the app closed in an `afterAll`. The returned handle forwards to that app, so use it
+ * inside tests and hooks only (not while jest collects the tests).
+ *
+ * ```ts
+ * describe('something', () => {
+ *   const t = useTestApp();
+ *   it('works', async () => expect((await t.call('GET', '/live')).status).toBe(200));
+ * });
+ * ```
+ *
+ * Pass the options as a function when they depend on something an earlier `beforeAll` prepared (a
+ * stub server's address, say); it is called when the app is created.
+ */
+export function useTestApp(options: TestAppOptions | (() => TestAppOptions) = {}): TestApp {
+  let current: TestApp | undefined;
+  beforeAll(async () => {
+    current = await createTestApp(typeof options === 'function' ? options() : options);
+  });
+  afterAll(async () => {
+    const app = current;
+    current = undefined;
+    await app?.close();
+  });
+  return new Proxy({} as TestApp, {
+    get(_target, property) {
+      // Not a thenable, and inspectable, whether running or not.
+      if (!current && (typeof property === 'symbol' || property === 'then')) return undefined;
+      if (!current) {
+        throw new Error(
+          `the test app is not running: use the handle of useTestApp() inside tests and hooks (read .${String(property)})`,
+        );
+      }
+      return Reflect.get(current, property) as unknown;
+    },
+  });
+}

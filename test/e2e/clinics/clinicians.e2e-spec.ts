@@ -10,18 +10,16 @@ import {
   newObjectId,
 } from '../../support/builders';
 import { expectError, expectValidationError } from '../../support/expect-error';
-import { createTestApp, TestApp } from '../../support/test-app';
+import { useTestApp } from '../../support/test-app';
 import { expectAdminsConsistent, expectDenials, ISO_DATE_TIME } from './expectations';
 
 describe('clinicians: ListClinicians, CreateClinician, GetClinician, UpdateClinician, DeleteClinician', () => {
-  let t: TestApp;
+  const t = useTestApp();
   let server: string;
 
   beforeAll(async () => {
-    t = await createTestApp();
     server = await t.tokens.server();
   });
-  afterAll(() => t.close());
 
   const clinicianDocument = (clinicId: string, userId: string) =>
     t.connection.collection('clinicians').findOne({ clinicId: new Types.ObjectId(clinicId), userId });

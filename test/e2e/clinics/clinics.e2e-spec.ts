@@ -8,18 +8,16 @@ import {
   newObjectId,
 } from '../../support/builders';
 import { expectError, expectValidationError } from '../../support/expect-error';
-import { createTestApp, TestApp } from '../../support/test-app';
+import { useTestApp } from '../../support/test-app';
 import { expectDenials, ISO_DATE_TIME } from './expectations';
 
 describe('clinics: ListClinics, GetClinic, GetClinicByShareCode, UpdateClinic', () => {
-  let t: TestApp;
+  const t = useTestApp();
   let server: string;
 
   beforeAll(async () => {
-    t = await createTestApp();
     server = await t.tokens.server();
   });
-  afterAll(() => t.close());
 
   const setFields = (clinicId: string, fields: Record<string, unknown>) =>
     t.connection.collection('clinics').updateOne({ _id: new Types.ObjectId(clinicId) }, { $set: fields });

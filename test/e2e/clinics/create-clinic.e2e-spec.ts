@@ -1,16 +1,11 @@
 import { Types } from 'mongoose';
 import { createClinic, findClinicDocument, findClinicianDocuments } from '../../support/builders';
 import { expectError, expectValidationError } from '../../support/expect-error';
-import { createTestApp, TestApp } from '../../support/test-app';
+import { useTestApp } from '../../support/test-app';
 import { expectDenials, ISO_DATE_TIME, SHARE_CODE } from './expectations';
 
 describe('CreateClinic — POST /v1/clinics', () => {
-  let t: TestApp;
-
-  beforeAll(async () => {
-    t = await createTestApp();
-  });
-  afterAll(() => t.close());
+  const t = useTestApp();
 
   const body = { name: 'Springfield Diabetes Care', preferredBgUnits: 'mmol/L' };
 

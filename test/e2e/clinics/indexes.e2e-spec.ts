@@ -6,7 +6,7 @@ import {
 import { clinicListQuery, QueryShape } from '../../../src/modules/clinics/clinics/clinics.repository';
 import { memberKey } from '../../../src/modules/clinics/clinicians/clinician.schema';
 import { addInvite, createClinic, newObjectId } from '../../support/builders';
-import { createTestApp, TestApp } from '../../support/test-app';
+import { useTestApp } from '../../support/test-app';
 
 /**
  * Every list query (and the lookups the lists rely on) is served by a declared index.
@@ -23,17 +23,15 @@ import { createTestApp, TestApp } from '../../support/test-app';
  *   which holds for both databases and is what MongoDB deployments use.
  */
 describe('indexes serve every list query', () => {
-  let t: TestApp;
+  const t = useTestApp();
   let isFerretDb: boolean;
 
   beforeAll(async () => {
-    t = await createTestApp();
     const { clinicId } = await createClinic(t);
     await addInvite(t, clinicId, ['CLINIC_MEMBER']);
     const info = await t.connection.db!.admin().command({ buildInfo: 1 });
     isFerretDb = typeof info.ferretdbVersion === 'string';
   });
-  afterAll(() => t.close());
 
   const clinicId = newObjectId();
   const start = new Date('2024-01-01T00:00:00Z');

@@ -1,4 +1,4 @@
-import { createTestApp, TestApp } from '../../support/test-app';
+import { useTestApp } from '../../support/test-app';
 import { expectError, expectValidationError } from '../../support/expect-error';
 import { ProbeModule } from '../../support/probe.module';
 
@@ -6,14 +6,7 @@ const CLINIC_ID = '0123456789abcdef01234567';
 const validBody = { email: 'a@example.com', userId: '0123456789', colour: 'red', address: { city: 'Oslo' } };
 
 describe('foundation', () => {
-  let t: TestApp;
-
-  beforeAll(async () => {
-    t = await createTestApp({ imports: [ProbeModule] });
-  });
-  afterAll(async () => {
-    await t.close();
-  });
+  const t = useTestApp({ imports: [ProbeModule] });
 
   describe('health', () => {
     it('should answer /ready with 200 while the database answers', async () => {
@@ -265,15 +258,12 @@ describe('foundation', () => {
   });
 
   describe('readiness without a database', () => {
+    const other = useTestApp();
+
     it('should answer 503 once the database connection is gone', async () => {
-      const other = await createTestApp();
-      try {
-        await other.connection.close();
-        const res = await other.call('GET', '/ready');
-        expectError(res, 503, 'database is not reachable');
-      } finally {
-        await other.app.close();
-      }
+      await other.connection.close();
+      const res = await other.call('GET', '/ready');
+      expectError(res, 503, 'database is not reachable');
     });
   });
 });

@@ -1,20 +1,18 @@
 import { Types } from 'mongoose';
 import { addClinician, createClinic, CreatedClinic, findClinicianDocuments, newObjectId } from '../../support/builders';
 import { expectError, expectValidationError } from '../../support/expect-error';
-import { createTestApp, TestApp } from '../../support/test-app';
+import { useTestApp } from '../../support/test-app';
 import { expectAdminsConsistent, expectDenials, ISO_DATE_TIME } from '../clinics/expectations';
 
 describe('AddServiceAccount — POST /v1/clinics/{clinicId}/service_accounts (embedded user directory)', () => {
-  let t: TestApp;
+  const t = useTestApp();
   let server: string;
   let created: CreatedClinic;
 
   beforeAll(async () => {
-    t = await createTestApp();
     server = await t.tokens.server();
     created = await createClinic(t);
   });
-  afterAll(() => t.close());
 
   const add = (token: string | undefined, body: unknown, clinicId = created.clinicId) =>
     t.call<any>('POST', `/v1/clinics/${clinicId}/service_accounts`, { token, body });

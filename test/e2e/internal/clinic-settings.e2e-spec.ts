@@ -1,25 +1,23 @@
 import { Types } from 'mongoose';
 import { addClinician, createClinic, CreatedClinic, findClinicDocument, newObjectId } from '../../support/builders';
 import { expectError, expectValidationError } from '../../support/expect-error';
-import { createTestApp, TestApp } from '../../support/test-app';
+import { useTestApp } from '../../support/test-app';
 import { expectDenials } from '../clinics/expectations';
 
 describe('internal clinic settings: UpdateTier, UpdateMembershipRestrictions, MRN and patient count settings', () => {
-  let t: TestApp;
+  const t = useTestApp();
   let server: string;
   let created: CreatedClinic;
   let member: Awaited<ReturnType<typeof addClinician>>;
   let users: Record<string, string>;
 
   beforeAll(async () => {
-    t = await createTestApp();
     server = await t.tokens.server();
     created = await createClinic(t, { country: 'US' });
     member = await addClinician(t, created.clinicId, ['CLINIC_MEMBER']);
     const outsider = await t.users.create();
     users = { admin: created.admin.token, member: member.token, user: outsider.token };
   });
-  afterAll(() => t.close());
 
   const clinicUrl = (path: string, clinicId = created.clinicId) => `/v1/clinics/${clinicId}/${path}`;
 

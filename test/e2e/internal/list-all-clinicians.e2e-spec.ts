@@ -1,17 +1,15 @@
 import { addClinician, addInvite, createClinic } from '../../support/builders';
 import { expectValidationError } from '../../support/expect-error';
-import { createTestApp, TestApp } from '../../support/test-app';
+import { useTestApp } from '../../support/test-app';
 import { expectDenials } from '../clinics/expectations';
 
 describe('ListAllClinicians — GET /v1/clinicians', () => {
-  let t: TestApp;
+  const t = useTestApp();
   let server: string;
 
   beforeAll(async () => {
-    t = await createTestApp();
     server = await t.tokens.server();
   });
-  afterAll(() => t.close());
 
   const list = (token: string | undefined, query: Record<string, string | number> = {}) =>
     t.call<any[]>('GET', '/v1/clinicians', { token, query });

@@ -13,6 +13,9 @@ describe('clinic settings: ListMembershipRestrictions, UpdateSuppressedNotificat
 
   beforeAll(async () => {
     server = await t.tokens.server();
+  });
+  // A new clinic for every test, as some of them change it.
+  beforeEach(async () => {
     created = await createClinic(t);
     member = await addClinician(t, created.clinicId, ['CLINIC_MEMBER']);
     otherAdmin = (await createClinic(t)).admin.token;

@@ -11,6 +11,8 @@ describe('invited clinicians: GetInvitedClinician, AssociateClinicianToUser, Del
 
   beforeAll(async () => {
     server = await t.tokens.server();
+  });
+  beforeEach(async () => {
     created = await createClinic(t);
   });
 

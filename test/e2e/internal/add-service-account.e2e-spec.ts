@@ -11,6 +11,9 @@ describe('AddServiceAccount — POST /v1/clinics/{clinicId}/service_accounts (em
 
   beforeAll(async () => {
     server = await t.tokens.server();
+  });
+  // A new clinic for every test, as most of them add to it.
+  beforeEach(async () => {
     created = await createClinic(t);
   });
 
@@ -26,7 +29,12 @@ describe('AddServiceAccount — POST /v1/clinics/{clinicId}/service_accounts (em
       member: member.token,
       user: outsider.token,
     });
-    expect(await t.connection.collection('clinicians').countDocuments({ isServiceAccount: true })).toBe(0);
+    expect(
+      await t.connection
+        .collection('clinicians')
+        .countDocuments({ clinicId: new Types.ObjectId(created.clinicId), isServiceAccount: true }),
+    ).toBe(0);
+    expect(await t.connection.collection('users').countDocuments({ serviceAccountClientId: 'denied-client' })).toBe(0);
   });
 
   it('should add the API client as a CLINIC_MEMBER service account without an e-mail', async () => {
@@ -56,9 +64,10 @@ describe('AddServiceAccount — POST /v1/clinics/{clinicId}/service_accounts (em
   });
 
   it('should answer 409 when the service account is already a member', async () => {
+    expect((await add(server, credentials('member-client'))).status).toBe(200);
     const before = (await findClinicianDocuments(t, created.clinicId)).length;
     expectError(
-      await add(server, credentials('bridge-client')),
+      await add(server, credentials('member-client')),
       409,
       'duplicate: clinician is already a member of the clinic',
     );

@@ -60,8 +60,11 @@ describe('ListAllClinicians — GET /v1/clinicians', () => {
   });
 
   it('should default to pages of 10', async () => {
-    for (let i = 0; i < 6; i++) await createClinic(t);
-    expect((await list(server)).body).toHaveLength(10);
+    // 11 records of its own: the admin and 10 invites.
+    const start = new Date().toISOString();
+    const { clinicId } = await createClinic(t);
+    for (let i = 0; i < 10; i++) await addInvite(t, clinicId, ['CLINIC_MEMBER']);
+    expect((await list(server, { createdTimeStart: start })).body).toHaveLength(10);
   });
 
   it('should reject invalid query parameters with field details', async () => {

@@ -36,7 +36,8 @@ done
 jest=(node node_modules/jest/bin/jest.js --selectProjects e2e --ci --silent)
 listing_jest=("${jest[@]}")
 [[ "$randomize" -eq 1 ]] && jest+=(--randomize --showSeed)
-log_dir="${TEST_EACH_LOG_DIR:-$(mktemp -d "${TMPDIR:-/tmp}/test-each-XXXXXX")}"
+log_dir="${TEST_EACH_LOG_DIR:-}"
+[[ -z "$log_dir" ]] && log_dir="$(mktemp -d "${TMPDIR:-/tmp}/test-each-XXXXXX")" && own_log_dir=1
 mkdir -p "$log_dir"
 
 if [[ ${#files[@]} -eq 0 ]]; then
@@ -47,7 +48,7 @@ if [[ ${#files[@]} -eq 0 ]]; then
   exit 1
 fi
 
-# One unit of work per line: "FILE" (files mode) or "FILE<TAB>^full test name$" (tests mode).
+# One unit of work per line: "FILE" (files mode) or "FILE<TAB>^escaped full name$<TAB>full name" (tests mode).
 units="$log_dir/units.txt"
 : >"$units"
 if [[ "$mode" == files ]]; then
@@ -55,13 +56,15 @@ if [[ "$mode" == files ]]; then
 else
   for file in "${files[@]}"; do
     listing="$log_dir/listing.json"
-    # Listing the names runs the file once with every test skipped; nothing touches a database.
+    # Listing the names runs the file once with every test skipped (no test or hook runs).
     "${listing_jest[@]}" --runTestsByPath "$file" --testNamePattern '^$' --json --outputFile "$listing" >/dev/null 2>&1
     node -e '
       const [listing, file] = process.argv.slice(1);
       const escape = (text) => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
       for (const suite of require(listing).testResults) {
-        for (const test of suite.assertionResults) process.stdout.write(`${file}\t^${escape(test.fullName)}$\n`);
+        for (const test of suite.assertionResults) {
+          process.stdout.write(`${file}\t^${escape(test.fullName)}$\t${test.fullName}\n`);
+        }
       }
     ' "$listing" "$file" >>"$units"
   done
@@ -76,10 +79,8 @@ total=$(wc -l <"$units")
 echo "test-each: $total $mode$([[ "$randomize" -eq 1 ]] && echo ', tests in random order'), $jobs at a time; logs in $log_dir"
 
 run_one() {
-  local unit="$1" file pattern log status start
-  file="${unit%%$'\t'*}"
-  pattern=""
-  [[ "$unit" == *$'\t'* ]] && pattern="${unit#*$'\t'}"
+  local unit="$1" file pattern="" name="" log status start
+  IFS=$'\t' read -r file pattern name <<<"$unit"
   log="$log_dir/$(printf '%s %s' "$file" "$pattern" | cksum | cut -d' ' -f1).log"
   start=$(date +%s)
   if [[ -n "$pattern" ]]; then
@@ -90,7 +91,7 @@ run_one() {
   status=$?
   # A name pattern that matches no test is a failure too (jest would only skip everything).
   if [[ $status -eq 0 && -n "$pattern" ]] && ! grep -qE '^Tests:.* [1-9][0-9]* passed' "$log"; then status=1; fi
-  local label="$file${pattern:+ › ${pattern:1:${#pattern}-2}}"
+  local label="$file${name:+ › $name}"
   if [[ $status -eq 0 ]]; then
     rm -f "$log"
     printf 'PASS %4ss  %s\n' "$(($(date +%s) - start))" "$label"
@@ -116,4 +117,8 @@ if [[ -n "$written" ]]; then
   echo "test-each: the tests changed the working tree:"
   echo "$written"
 fi
-[[ "$failed" -eq 0 && "$passed" -eq "$total" && -z "$written" ]]
+if [[ "$failed" -eq 0 && "$passed" -eq "$total" && -z "$written" ]]; then
+  [[ -n "${own_log_dir:-}" ]] && rm -rf "$log_dir"
+  exit 0
+fi
+exit 1

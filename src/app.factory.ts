@@ -1,3 +1,4 @@
+import { DynamicModule, Module, ModuleMetadata } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { LogController } from 'fastify';
@@ -5,7 +6,7 @@ import type { Logger } from 'pino';
 import { AppModule } from './app.module';
 import { ApiExceptionFilter } from './common/errors/api-exception.filter';
 import { REQUEST_ID_HEADER, requestIdFor } from './common/http/request-id';
-import { PinoNestLogger } from './common/logging/logger';
+import { createNestLogger, rememberRouteTemplate, requestLoggingModule } from './common/logging/logger';
 import { setupOpenApi } from './common/openapi/openapi';
 import { createValidationPipe } from './common/validation/validation.pipe';
 
@@ -13,12 +14,21 @@ const BODY_LIMIT_BYTES = 1024 * 1024;
 
 export function createFastifyAdapter(logger: Logger): FastifyAdapter {
   return new FastifyAdapter({
+    // Fastify's own messages (client errors and the like) carry `reqId` too.
     loggerInstance: logger,
-    // One line per request is written by the onResponse hook below instead.
+    // The one line per request is written by the request logging (nestjs-pino) instead.
     logController: new LogController({ disableRequestLogging: true }),
     genReqId: requestIdFor,
     bodyLimit: BODY_LIMIT_BYTES,
   });
+}
+
+@Module({})
+class ServiceModule {}
+
+/** The application module plus request-scoped logging through `logger`. */
+export function serviceModule(logger: Logger, imports: ModuleMetadata['imports'] = []): DynamicModule {
+  return { module: ServiceModule, imports: [AppModule, requestLoggingModule(logger), ...imports] };
 }
 
 /** Everything the running service and the tests share: filters, pipes, hooks, OpenAPI. */
@@ -29,18 +39,7 @@ export function configureApp(app: NestFastifyApplication): NestFastifyApplicatio
   const fastify = app.getHttpAdapter().getInstance();
   fastify.addHook('onRequest', (request, reply, done) => {
     void reply.header(REQUEST_ID_HEADER, request.id);
-    done();
-  });
-  fastify.addHook('onResponse', (request, reply, done) => {
-    request.log.info(
-      {
-        method: request.method,
-        route: request.routeOptions.url ?? 'unmatched',
-        status: reply.statusCode,
-        durationMs: Math.round(reply.elapsedTime * 10) / 10,
-      },
-      'request completed',
-    );
+    rememberRouteTemplate(request.raw, request.routeOptions.url);
     done();
   });
   setupOpenApi(app);
@@ -48,8 +47,8 @@ export function configureApp(app: NestFastifyApplication): NestFastifyApplicatio
 }
 
 export async function createApp(logger: Logger): Promise<NestFastifyApplication> {
-  const app = await NestFactory.create<NestFastifyApplication>(AppModule, createFastifyAdapter(logger), {
-    logger: new PinoNestLogger(logger),
+  const app = await NestFactory.create<NestFastifyApplication>(serviceModule(logger), createFastifyAdapter(logger), {
+    logger: createNestLogger(logger),
     abortOnError: false,
   });
   return configureApp(app);

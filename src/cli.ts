@@ -6,7 +6,7 @@ import { AppModule } from './app.module';
 import { EmbeddedUserDirectory, NewLocalUser } from './auth/directory/embedded-user.directory';
 import { UserDirectory } from './auth/directory/user-directory';
 import { JwtTokenIssuer } from './auth/tokens/jwt-token.issuer';
-import { createRootLogger, PinoNestLogger } from './common/logging/logger';
+import { createNestLogger, createRootLogger } from './common/logging/logger';
 import { loadAppConfig } from './config/app.config';
 
 const USAGE = `Usage: npm run cli -- <command>
@@ -138,7 +138,7 @@ async function main(): Promise<void> {
   let app: INestApplicationContext | undefined;
   const context = async (): Promise<INestApplicationContext> => {
     app ??= await NestFactory.createApplicationContext(AppModule, {
-      logger: new PinoNestLogger(logger),
+      logger: createNestLogger(logger),
       abortOnError: false,
     });
     return app;

@@ -4,10 +4,9 @@ import { getConnectionToken } from '@nestjs/mongoose';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Test, TestingModuleBuilder } from '@nestjs/testing';
 import type { Connection } from 'mongoose';
-import pino from 'pino';
-import { configureApp, createFastifyAdapter } from '../../src/app.factory';
-import { AppModule } from '../../src/app.module';
-import { PinoNestLogger, REDACTED_PATHS } from '../../src/common/logging/logger';
+import { __resetOutOfContextForTests } from 'nestjs-pino/PinoLogger';
+import { configureApp, createFastifyAdapter, serviceModule } from '../../src/app.factory';
+import { createNestLogger, createRootLogger } from '../../src/common/logging/logger';
 import { randomBytes } from 'node:crypto';
 import { EmbeddedUserDirectory, NewLocalUser } from '../../src/auth/directory/embedded-user.directory';
 import type { DirectoryUser } from '../../src/auth/directory/user-directory';
@@ -69,9 +68,11 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
       done();
     },
   });
-  const logger = pino({ level: 'info', redact: { paths: REDACTED_PATHS, censor: '[redacted]' } }, sink);
+  const logger = createRootLogger({ level: 'info', pretty: false, destination: sink });
+  // nestjs-pino keeps the logger used outside requests per process; each test app has its own.
+  __resetOutOfContextForTests();
 
-  let builder = Test.createTestingModule({ imports: [AppModule, ...(options.imports ?? [])] })
+  let builder = Test.createTestingModule({ imports: [serviceModule(logger, options.imports)] })
     .overrideProvider(databaseConfig.KEY)
     .useValue({
       uri: testDatabaseUri(),
@@ -84,7 +85,7 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
   if (options.override) builder = options.override(builder);
   const moduleRef = await builder.compile();
   const app = moduleRef.createNestApplication<NestFastifyApplication>(createFastifyAdapter(logger), {
-    logger: new PinoNestLogger(logger),
+    logger: createNestLogger(logger),
   });
   configureApp(app);
   await app.init();
@@ -140,4 +141,43 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
       await app.close();
     },
   };
+}
+
+/**
+ * The test app of the enclosing `describe` block (or file): created in a `beforeAll`, its database
+ * dropped and the app closed in an `afterAll`. The returned handle forwards to that app, so use it
+ * inside tests and hooks only (not while jest collects the tests).
+ *
+ * ```ts
+ * describe('something', () => {
+ *   const t = useTestApp();
+ *   it('works', async () => expect((await t.call('GET', '/live')).status).toBe(200));
+ * });
+ * ```
+ *
+ * Pass the options as a function when they depend on something an earlier `beforeAll` prepared (a
+ * stub server's address, say); it is called when the app is created.
+ */
+export function useTestApp(options: TestAppOptions | (() => TestAppOptions) = {}): TestApp {
+  let current: TestApp | undefined;
+  beforeAll(async () => {
+    current = await createTestApp(typeof options === 'function' ? options() : options);
+  });
+  afterAll(async () => {
+    const app = current;
+    current = undefined;
+    await app?.close();
+  });
+  return new Proxy({} as TestApp, {
+    get(_target, property) {
+      // Not a thenable, and inspectable, whether running or not.
+      if (!current && (typeof property === 'symbol' || property === 'then')) return undefined;
+      if (!current) {
+        throw new Error(
+          `the test app is not running: use the handle of useTestApp() inside tests and hooks (read .${String(property)})`,
+        );
+      }
+      return Reflect.get(current, property) as unknown;
+    },
+  });
 }

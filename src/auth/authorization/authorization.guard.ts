@@ -1,4 +1,4 @@
-import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
+import { CanActivate, ExecutionContext, Injectable, OnModuleInit } from '@nestjs/common';
 import { ModuleRef, Reflector } from '@nestjs/core';
 import { ApiError } from '../../common/errors/api-error';
 import { OBJECT_ID_PATTERN } from '../../common/validation/patterns';
@@ -14,13 +14,33 @@ export const FORBIDDEN_MESSAGE = 'security requirements failed: the subject is n
  * requests or clinics that do not exist.
  */
 @Injectable()
-export class AuthorizationGuard implements CanActivate {
-  private membershipLookup?: ClinicianMembershipLookup | null;
+export class AuthorizationGuard implements CanActivate, OnModuleInit {
+  private membershipLookup?: ClinicianMembershipLookup;
 
   constructor(
     private readonly reflector: Reflector,
     private readonly moduleRef: ModuleRef,
   ) {}
+
+  /**
+   * Resolves the membership lookup from whichever module provides it (the Clinics module), without an
+   * import cycle. Without it no clinic role could ever be checked, so start-up fails instead of every
+   * clinic route silently denying.
+   */
+  onModuleInit(): void {
+    let lookup: ClinicianMembershipLookup | undefined;
+    try {
+      lookup = this.moduleRef.get(ClinicianMembershipLookup, { strict: false });
+    } catch {
+      lookup = undefined;
+    }
+    if (!lookup) {
+      throw new Error(
+        'AuthorizationGuard: no ClinicianMembershipLookup provider was found (the Clinics module provides it)',
+      );
+    }
+    this.membershipLookup = lookup;
+  }
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const targets = [context.getHandler(), context.getClass()];
@@ -45,14 +65,7 @@ export class AuthorizationGuard implements CanActivate {
   /** One read per request, only for routes with a well-formed `clinicId`. */
   private async findMembership(clinicId: string | undefined, userId: string): Promise<ClinicianMembership | undefined> {
     if (!clinicId || !OBJECT_ID_PATTERN.test(clinicId)) return undefined;
-    if (this.membershipLookup === undefined) {
-      // Resolved lazily from whichever module provides it (the Clinics module), without an import cycle.
-      try {
-        this.membershipLookup = this.moduleRef.get(ClinicianMembershipLookup, { strict: false });
-      } catch {
-        this.membershipLookup = null;
-      }
-    }
-    return this.membershipLookup ? this.membershipLookup.findMembership(clinicId, userId) : undefined;
+    if (!this.membershipLookup) throw new Error('AuthorizationGuard used before the module was initialised');
+    return this.membershipLookup.findMembership(clinicId, userId);
   }
 }

@@ -1,5 +1,5 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
-import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyReply } from 'fastify';
 import { isDuplicateKeyError } from '../../database/duplicate-key';
 import { WriteGateBusyError } from '../../database/write-gate';
 import { ApiError, ErrorEnvelope, INTERNAL_ERROR_MESSAGE, UNKNOWN_ROUTE_MESSAGE } from './api-error';
@@ -15,10 +15,10 @@ export class ApiExceptionFilter implements ExceptionFilter {
   catch(exception: unknown, host: ArgumentsHost): void {
     const http = host.switchToHttp();
     const reply = http.getResponse<FastifyReply>();
-    const request = http.getRequest<FastifyRequest>();
     const envelope = toEnvelope(exception);
     if (envelope.code >= 500 && !(exception instanceof WriteGateBusyError)) {
-      this.logger.error({ reqId: request.id, err: exception }, 'request failed');
+      // Written inside the request's logging context, so the line carries its `reqId`.
+      this.logger.error({ err: exception }, 'request failed');
     }
     if (exception instanceof WriteGateBusyError) void reply.header('retry-after', String(BUSY_RETRY_AFTER_SECONDS));
     void reply.status(envelope.code).header('content-type', 'application/json; charset=utf-8').send(envelope);

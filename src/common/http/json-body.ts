@@ -54,6 +54,6 @@ export function useJsonBodiesOnly(fastify: FastifyInstance): void {
       done(new ApiError(HttpStatus.BAD_REQUEST, JSON_BODY_ERRORS.tooDeep), undefined);
       return;
     }
-    parseJson(request, text, done);
+    void parseJson(request, text, done);
   });
 }

@@ -1,7 +1,19 @@
 import { applyDecorators } from '@nestjs/common';
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional, ApiPropertyOptions } from '@nestjs/swagger';
 import { Transform, Type } from 'class-transformer';
-import { IsBoolean, IsEnum, IsInt, IsOptional, Matches, Max, Min } from 'class-validator';
+import {
+  isEmail,
+  IsBoolean,
+  IsEnum,
+  isFQDN,
+  IsInt,
+  IsOptional,
+  isURL,
+  Matches,
+  Max,
+  Min,
+  ValidateBy,
+} from 'class-validator';
 import { OBJECT_ID_PATTERN, RFC3339_DATE_TIME_PATTERN, TIDEPOOL_USER_ID_PATTERN } from './patterns';
 
 /** A 24-character resource id (path or body). */
@@ -52,4 +64,67 @@ export function IsContractEnum(values: Record<string, string>, enumName: string)
     IsEnum(values, { message: `must be one of: ${Object.values(values).join(', ')}` }),
     ApiProperty({ enum: values, enumName }),
   );
+}
+
+/** The OpenAPI string formats the service checks, and how. */
+const STRING_FORMATS = {
+  email: { check: (value: string) => isEmail(value), message: 'must be an e-mail address' },
+  uri: {
+    check: (value: string) => isURL(value, { require_protocol: true, require_tld: false }),
+    message: 'must be an absolute URI',
+  },
+  hostname: { check: (value: string) => isFQDN(value, { require_tld: false }), message: 'must be a host name' },
+} as const;
+
+export type StringFormat = keyof typeof STRING_FORMATS;
+
+export interface StringFormatOptions {
+  /** Whether the property must be present. Default: required. */
+  optional?: boolean;
+  /** More of the property's OpenAPI description (e.g. `minLength`). */
+  openApi?: ApiPropertyOptions;
+}
+
+/**
+ * A string in one of the contract's formats (decisions.md §2): the format is checked on non-empty
+ * values only. An optional property accepts `""` (clients send it for a field left blank) and it is
+ * kept as sent; a required property rejects `""` like any other malformed value.
+ */
+export function IsStringFormat(format: StringFormat, options: StringFormatOptions = {}): PropertyDecorator {
+  const { check, message } = STRING_FORMATS[format];
+  const optional = options.optional ?? false;
+  const decorators: PropertyDecorator[] = [
+    ValidateBy(
+      {
+        name: `isFormat_${format}`,
+        constraints: [format],
+        validator: {
+          validate: (value: unknown): boolean => typeof value === 'string' && (value === '' ? optional : check(value)),
+        },
+      },
+      { message: `$property ${message}` },
+    ),
+  ];
+  if (optional) {
+    decorators.unshift(IsOptional());
+    decorators.push(ApiPropertyOptional({ type: String, format, ...options.openApi }));
+  } else {
+    decorators.push(ApiProperty({ type: String, format, ...options.openApi }));
+  }
+  return applyDecorators(...decorators);
+}
+
+/** An e-mail address (`format: email`); see {@link IsStringFormat}. */
+export function IsEmailAddress(options?: StringFormatOptions): PropertyDecorator {
+  return IsStringFormat('email', options);
+}
+
+/** An absolute URI (`format: uri`); see {@link IsStringFormat}. */
+export function IsUri(options?: StringFormatOptions): PropertyDecorator {
+  return IsStringFormat('uri', options);
+}
+
+/** A host name (`format: hostname`); see {@link IsStringFormat}. */
+export function IsHostname(options?: StringFormatOptions): PropertyDecorator {
+  return IsStringFormat('hostname', options);
 }

@@ -2,7 +2,7 @@ import { resolve } from 'node:path';
 import { loadContract, OpenApiDoc, readNotImplementedList } from '../../contract/openapi-compare';
 import { createMatrixFixture, MatrixFixture, newObjectId } from '../../support/builders';
 import { expectError, FORBIDDEN_MESSAGE } from '../../support/expect-error';
-import { createTestApp, TestApp } from '../../support/test-app';
+import { useTestApp } from '../../support/test-app';
 
 /**
  * Who may call each contract operation, transcribed from authz.md §4 (and decisions.md, which
@@ -165,12 +165,7 @@ function urlFor(operation: ContractOperation, fixture: MatrixFixture): string {
 }
 
 describe('authorization matrix (authz.md §4)', () => {
-  let t: TestApp;
-
-  beforeAll(async () => {
-    t = await createTestApp();
-  });
-  afterAll(() => t.close());
+  const t = useTestApp();
 
   it('should have a rule for every contract operation, and only for those', () => {
     const ids = contractOperations(CONTRACT).map((operation) => operation.operationId);

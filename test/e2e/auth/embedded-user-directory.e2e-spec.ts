@@ -1,17 +1,15 @@
 import { EmbeddedUserDirectory } from '../../../src/auth/directory/embedded-user.directory';
 import { UserDirectory } from '../../../src/auth/directory/user-directory';
 import { ApiError } from '../../../src/common/errors/api-error';
-import { createTestApp, TestApp } from '../../support/test-app';
+import { useTestApp } from '../../support/test-app';
 
 describe('embedded user directory', () => {
-  let t: TestApp;
+  const t = useTestApp();
   let directory: EmbeddedUserDirectory;
 
-  beforeAll(async () => {
-    t = await createTestApp();
+  beforeAll(() => {
     directory = t.app.get(EmbeddedUserDirectory);
   });
-  afterAll(() => t.close());
 
   const users = () => t.connection.collection('users');
 

@@ -1,12 +1,13 @@
 import { randomBytes } from 'node:crypto';
-import { FORBIDDEN_MESSAGE } from '../../../src/auth/authorization/authorization.guard';
+import { Test } from '@nestjs/testing';
+import { AuthorizationGuard, FORBIDDEN_MESSAGE } from '../../../src/auth/authorization/authorization.guard';
 import { AuthzProbeModule } from '../../support/authz-probe.module';
 import { newObjectId, SeededClinician, seedClinician } from '../../support/builders';
 import { expectError, expectValidationError } from '../../support/expect-error';
-import { createTestApp, TestApp } from '../../support/test-app';
+import { useTestApp } from '../../support/test-app';
 
 describe('session-token authentication and authorization guards', () => {
-  let t: TestApp;
+  const t = useTestApp({ imports: [AuthzProbeModule] });
   let clinicId: string;
   let admin: SeededClinician;
   let member: SeededClinician;
@@ -14,14 +15,12 @@ describe('session-token authentication and authorization guards', () => {
   let server: string;
 
   beforeAll(async () => {
-    t = await createTestApp({ imports: [AuthzProbeModule] });
     clinicId = newObjectId();
     admin = await seedClinician(t, clinicId, ['CLINIC_ADMIN']);
     member = await seedClinician(t, clinicId, ['CLINIC_MEMBER']);
     prescriber = await seedClinician(t, clinicId, ['PRESCRIBER']);
     server = await t.tokens.server('hydrophone');
   });
-  afterAll(() => t.close());
 
   describe('check order', () => {
     const url = () => `/authz-probe/clinics/${clinicId}/members`;
@@ -166,5 +165,12 @@ describe('session-token authentication and authorization guards', () => {
         FORBIDDEN_MESSAGE,
       );
     });
+  });
+});
+
+describe('authorization guard start-up', () => {
+  it('should fail start-up when no module provides the clinician membership lookup', async () => {
+    const moduleRef = await Test.createTestingModule({ providers: [AuthorizationGuard] }).compile();
+    await expect(moduleRef.init()).rejects.toThrow('no ClinicianMembershipLookup provider was found');
   });
 });

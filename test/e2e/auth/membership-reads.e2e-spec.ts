@@ -1,21 +1,17 @@
 import { ClinicianMembershipRepository } from '../../../src/modules/clinics/clinicians/clinician-membership.repository';
 import { addClinician, createClinic, newObjectId } from '../../support/builders';
 import { expectError, FORBIDDEN_MESSAGE } from '../../support/expect-error';
-import { createTestApp, TestApp } from '../../support/test-app';
+import { useTestApp } from '../../support/test-app';
 
 /** The authorization guard reads the caller's clinician record only when a membership rule decides. */
 describe('membership reads by the authorization guard', () => {
-  let t: TestApp;
+  const t = useTestApp();
   let lookups: jest.SpyInstance;
 
-  beforeAll(async () => {
-    t = await createTestApp();
-  });
   beforeEach(() => {
     lookups = jest.spyOn(ClinicianMembershipRepository.prototype, 'findMembership');
   });
   afterEach(() => lookups.mockRestore());
-  afterAll(() => t.close());
 
   it('should not read it when the rule that allows the call needs none (GetClinic, any user)', async () => {
     const { clinicId } = await createClinic(t);

@@ -2,15 +2,10 @@ import { RequestMethod } from '@nestjs/common';
 import { METHOD_METADATA, PATH_METADATA } from '@nestjs/common/constants';
 import { DiscoveryModule, DiscoveryService, MetadataScanner } from '@nestjs/core';
 import { ACCESS_RULES_KEY, PUBLIC_ROUTE_KEY } from '../../../src/auth/authorization/authorize.decorator';
-import { createTestApp, TestApp } from '../../support/test-app';
+import { useTestApp } from '../../support/test-app';
 
 describe('every route declares who may call it', () => {
-  let t: TestApp;
-
-  beforeAll(async () => {
-    t = await createTestApp({ imports: [DiscoveryModule] });
-  });
-  afterAll(() => t.close());
+  const t = useTestApp({ imports: [DiscoveryModule] });
 
   it('should find an @Authorize rule or an explicit @Public() on every handler of the application', () => {
     const discovery = t.app.get(DiscoveryService);

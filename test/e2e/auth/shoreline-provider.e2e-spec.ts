@@ -2,28 +2,24 @@ import { authConfig } from '../../../src/config/auth.config';
 import { FORBIDDEN_MESSAGE } from '../../../src/auth/authorization/authorization.guard';
 import { AuthzProbeModule } from '../../support/authz-probe.module';
 import { expectError } from '../../support/expect-error';
-import { createTestApp, TestApp } from '../../support/test-app';
+import { useTestApp } from '../../support/test-app';
 import { TidepoolStub } from '../../support/tidepool-stub';
 
 describe('AUTH_PROVIDER=shoreline through the whole request pipeline', () => {
   let stub: TidepoolStub;
-  let t: TestApp;
-
   beforeAll(async () => {
     stub = await TidepoolStub.start();
-    t = await createTestApp({
-      imports: [AuthzProbeModule],
-      override: (builder) => builder.overrideProvider(authConfig.KEY).useValue(stub.config()),
-    });
   });
+  afterAll(() => stub.stop());
+  const t = useTestApp(() => ({
+    imports: [AuthzProbeModule],
+    override: (builder) => builder.overrideProvider(authConfig.KEY).useValue(stub.config()),
+  }));
+
   beforeEach(() => {
     stub.reset();
     stub.tokens.set('user-token', { userid: '0123456789', isserver: false, identityProvider: 'hospital-sso' });
     stub.tokens.set('server-token', { UserID: 'hydrophone', IsServer: true });
-  });
-  afterAll(async () => {
-    await t.close();
-    await stub.stop();
   });
 
   it('should accept a user token the auth service vouches for, with its identity provider', async () => {

@@ -2,7 +2,7 @@ import { Types } from 'mongoose';
 import { CliniciansWriter } from '../../../src/modules/clinics/clinicians/clinicians.repository';
 import { addClinician, createClinic, findClinicianDocuments } from '../../support/builders';
 import { expectError } from '../../support/expect-error';
-import { createTestApp, TestApp, TestResponse } from '../../support/test-app';
+import { TestResponse, useTestApp } from '../../support/test-app';
 import { expectAdminsConsistent } from './expectations';
 
 /**
@@ -10,14 +10,12 @@ import { expectAdminsConsistent } from './expectations';
  * — under concurrent requests and when a write fails half-way.
  */
 describe('the admin invariant', () => {
-  let t: TestApp;
+  const t = useTestApp();
   let server: string;
 
   beforeAll(async () => {
-    t = await createTestApp();
     server = await t.tokens.server();
   });
-  afterAll(() => t.close());
 
   const demote = (clinicId: string, userId: string) =>
     t.call('PUT', `/v1/clinics/${clinicId}/clinicians/${userId}`, {

@@ -1,24 +1,25 @@
 import { Types } from 'mongoose';
 import { addClinician, createClinic, CreatedClinic, findClinicDocument, newObjectId } from '../../support/builders';
 import { expectError, expectValidationError } from '../../support/expect-error';
-import { createTestApp, TestApp } from '../../support/test-app';
+import { useTestApp } from '../../support/test-app';
 import { expectDenials } from './expectations';
 
 describe('clinic settings: ListMembershipRestrictions, UpdateSuppressedNotifications, GetPatientCountSettings', () => {
-  let t: TestApp;
+  const t = useTestApp();
   let server: string;
   let created: CreatedClinic;
   let member: Awaited<ReturnType<typeof addClinician>>;
   let otherAdmin: string;
 
   beforeAll(async () => {
-    t = await createTestApp();
     server = await t.tokens.server();
+  });
+  // A new clinic for every test, as some of them change it.
+  beforeEach(async () => {
     created = await createClinic(t);
     member = await addClinician(t, created.clinicId, ['CLINIC_MEMBER']);
     otherAdmin = (await createClinic(t)).admin.token;
   });
-  afterAll(() => t.close());
 
   const setFields = (clinicId: string, fields: Record<string, unknown>) =>
     t.connection.collection('clinics').updateOne({ _id: new Types.ObjectId(clinicId) }, { $set: fields });

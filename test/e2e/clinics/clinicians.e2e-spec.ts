@@ -10,18 +10,16 @@ import {
   newObjectId,
 } from '../../support/builders';
 import { expectError, expectValidationError } from '../../support/expect-error';
-import { createTestApp, TestApp } from '../../support/test-app';
+import { useTestApp } from '../../support/test-app';
 import { expectAdminsConsistent, expectDenials, ISO_DATE_TIME } from './expectations';
 
 describe('clinicians: ListClinicians, CreateClinician, GetClinician, UpdateClinician, DeleteClinician', () => {
-  let t: TestApp;
+  const t = useTestApp();
   let server: string;
 
   beforeAll(async () => {
-    t = await createTestApp();
     server = await t.tokens.server();
   });
-  afterAll(() => t.close());
 
   const clinicianDocument = (clinicId: string, userId: string) =>
     t.connection.collection('clinicians').findOne({ clinicId: new Types.ObjectId(clinicId), userId });
@@ -52,15 +50,15 @@ describe('clinicians: ListClinicians, CreateClinician, GetClinician, UpdateClini
     ) => t.call<any[]>('GET', `/v1/clinics/${clinicId}/clinicians`, { token, query });
 
     it('should deny non-members, prescribers without membership and other clinics’ members', async () => {
-      const prescriberOnly = await addClinician(t, created.clinicId, ['PRESCRIBER']);
-      const other = await createClinic(t);
+      // A clinic of its own, so the listed clinic keeps exactly its four records.
+      const own = await createClinic(t);
+      const prescriberOnly = await addClinician(t, own.clinicId, ['PRESCRIBER']);
       const outsider = await t.users.create();
-      await expectDenials((token) => list(token), {
+      await expectDenials((token) => list(token, {}, own.clinicId), {
         prescriberOnly: prescriberOnly.token,
-        otherAdmin: other.admin.token,
+        otherAdmin: created.admin.token,
         user: outsider.token,
       });
-      await t.call('DELETE', `/v1/clinics/${created.clinicId}/clinicians/${prescriberOnly.userId}`, { token: server });
     });
 
     it('should list members and pending invites, newest first, for members and servers', async () => {
@@ -136,7 +134,7 @@ describe('clinicians: ListClinicians, CreateClinician, GetClinician, UpdateClini
   describe('CreateClinician — POST /v1/clinics/{clinicId}/clinicians', () => {
     let created: CreatedClinic;
 
-    beforeAll(async () => {
+    beforeEach(async () => {
       created = await createClinic(t);
     });
 
@@ -200,6 +198,9 @@ describe('clinicians: ListClinicians, CreateClinician, GetClinician, UpdateClini
       const user = await t.users.create();
       expect(
         (await create(server, { id: user.userId, email: 'first@example.com', roles: ['CLINIC_MEMBER'] })).status,
+      ).toBe(200);
+      expect(
+        (await create(server, { inviteId: 'inv-1', email: 'invited@example.com', roles: ['CLINIC_MEMBER'] })).status,
       ).toBe(200);
       const duplicates = [
         { id: user.userId, email: 'other@example.com', roles: ['CLINIC_MEMBER'] },
@@ -343,7 +344,7 @@ describe('clinicians: ListClinicians, CreateClinician, GetClinician, UpdateClini
     let created: CreatedClinic;
     let member: Awaited<ReturnType<typeof addClinician>>;
 
-    beforeAll(async () => {
+    beforeEach(async () => {
       created = await createClinic(t);
       member = await addClinician(t, created.clinicId, ['CLINIC_MEMBER'], { name: 'Old Name' });
     });
@@ -391,7 +392,19 @@ describe('clinicians: ListClinicians, CreateClinician, GetClinician, UpdateClini
       expect(await expectAdminsConsistent(t, created.clinicId)).toEqual([created.admin.userId, member.userId].sort());
     });
 
+    /** The member made an admin by the clinic's admin, as the promotion test does. */
+    const promote = async () => {
+      const res = await update(created.admin.token, member.userId, {
+        email: 'x@example.com',
+        name: 'Old Name',
+        roles: ['CLINIC_ADMIN'],
+      });
+      expect(res.status).toBe(200);
+    };
+
     it('should clear the name when it is omitted and not record unchanged roles', async () => {
+      await promote();
+      expect((await clinicianDocument(created.clinicId, member.userId))!.name).toBe('Old Name');
       const res = await update(server, member.userId, { email: 'x@example.com', roles: ['CLINIC_ADMIN'] });
       expect(res.status).toBe(200);
       expect(res.body).not.toHaveProperty('name');
@@ -402,6 +415,7 @@ describe('clinicians: ListClinicians, CreateClinician, GetClinician, UpdateClini
     });
 
     it('should demote an admin while another admin remains, recording the server as the changer', async () => {
+      await promote();
       const res = await update(server, member.userId, {
         email: 'x@example.com',
         roles: ['CLINIC_MEMBER', 'PRESCRIBER'],
@@ -461,7 +475,7 @@ describe('clinicians: ListClinicians, CreateClinician, GetClinician, UpdateClini
   describe('DeleteClinician — DELETE /v1/clinics/{clinicId}/clinicians/{clinicianId}', () => {
     let created: CreatedClinic;
 
-    beforeAll(async () => {
+    beforeEach(async () => {
       created = await createClinic(t);
     });
 

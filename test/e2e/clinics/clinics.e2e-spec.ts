@@ -8,25 +8,27 @@ import {
   newObjectId,
 } from '../../support/builders';
 import { expectError, expectValidationError } from '../../support/expect-error';
-import { createTestApp, TestApp } from '../../support/test-app';
+import { useTestApp } from '../../support/test-app';
 import { expectDenials, ISO_DATE_TIME } from './expectations';
 
 describe('clinics: ListClinics, GetClinic, GetClinicByShareCode, UpdateClinic', () => {
-  let t: TestApp;
+  const t = useTestApp();
   let server: string;
 
   beforeAll(async () => {
-    t = await createTestApp();
     server = await t.tokens.server();
   });
-  afterAll(() => t.close());
 
+  const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
   const setFields = (clinicId: string, fields: Record<string, unknown>) =>
     t.connection.collection('clinics').updateOne({ _id: new Types.ObjectId(clinicId) }, { $set: fields });
 
   describe('ListClinics — GET /v1/clinics', () => {
+    // Read by the tests, never changed: tests that need more clinics create their own.
     let clinics: CreatedClinic[];
+    /** The creation-time window [start, end) of exactly these four clinics. */
     let start: string;
+    let end: string;
 
     beforeAll(async () => {
       start = new Date().toISOString();
@@ -34,6 +36,9 @@ describe('clinics: ListClinics, GetClinic, GetClinicByShareCode, UpdateClinic', 
       for (let i = 0; i < 4; i++) clinics.push(await createClinic(t, { name: `Listed ${i}` }));
       await setFields(clinics[1].clinicId, { ehrSettings: { enabled: true, sourceId: 'a' } });
       await setFields(clinics[2].clinicId, { ehrSettings: { enabled: false, sourceId: 'b' } });
+      await pause(2);
+      end = new Date().toISOString();
+      await pause(2);
     });
 
     it('should deny callers other than servers', async () => {
@@ -45,21 +50,26 @@ describe('clinics: ListClinics, GetClinic, GetClinicByShareCode, UpdateClinic', 
     });
 
     it('should list clinics in creation order, paginated, as clinic.v1', async () => {
-      const res = await t.call<any[]>('GET', '/v1/clinics', { token: server, query: { createdTimeStart: start } });
+      const window = { createdTimeStart: start, createdTimeEnd: end };
+      const res = await t.call<any[]>('GET', '/v1/clinics', { token: server, query: window });
       expect(res.status).toBe(200);
       expect(res.body.map((clinic) => clinic.id)).toEqual(clinics.map((clinic) => clinic.clinicId));
       expect(res.body[0]).toEqual(clinics[0].clinic);
 
       const page = await t.call<any[]>('GET', '/v1/clinics', {
         token: server,
-        query: { createdTimeStart: start, offset: 1, limit: 2 },
+        query: { ...window, offset: 1, limit: 2 },
       });
       expect(page.body.map((clinic) => clinic.id)).toEqual([clinics[1].clinicId, clinics[2].clinicId]);
     });
 
     it('should default to 10 clinics a page', async () => {
-      for (let i = 0; i < 8; i++) await createClinic(t, { name: `Filler ${i}` });
-      const res = await t.call<any[]>('GET', '/v1/clinics', { token: server });
+      const fillersStart = new Date().toISOString();
+      for (let i = 0; i < 11; i++) await createClinic(t, { name: `Filler ${i}` });
+      const res = await t.call<any[]>('GET', '/v1/clinics', {
+        token: server,
+        query: { createdTimeStart: fillersStart },
+      });
       expect(res.status).toBe(200);
       expect(res.body).toHaveLength(10);
     });
@@ -74,7 +84,8 @@ describe('clinics: ListClinics, GetClinic, GetClinicByShareCode, UpdateClinic', 
       });
       expect(lower.body).toEqual([]);
 
-      await t.connection.collection('clinics').updateOne({ _id: new Types.ObjectId(clinics[0].clinicId) }, {
+      const survivor = await createClinic(t, { name: 'Merged Into' });
+      await t.connection.collection('clinics').updateOne({ _id: new Types.ObjectId(survivor.clinicId) }, {
         $push: { shareCodes: 'OLDC-ODE2-3456' },
       } as any);
       const merged = await t.call<any[]>('GET', '/v1/clinics', {
@@ -82,7 +93,7 @@ describe('clinics: ListClinics, GetClinic, GetClinicByShareCode, UpdateClinic', 
         query: { shareCode: 'OLDC-ODE2-3456' },
       });
       expect(merged.body.map((clinic) => [clinic.id, clinic.shareCode])).toEqual([
-        [clinics[0].clinicId, clinics[0].clinic.shareCode],
+        [survivor.clinicId, survivor.clinic.shareCode],
       ]);
     });
 
@@ -100,9 +111,16 @@ describe('clinics: ListClinics, GetClinic, GetClinicByShareCode, UpdateClinic', 
     });
 
     it('should filter by EHR integration; clinics without EHR settings match neither value', async () => {
-      const enabled = await t.call<any[]>('GET', '/v1/clinics', { token: server, query: { ehrEnabled: true } });
+      const window = { createdTimeStart: start, createdTimeEnd: end };
+      const enabled = await t.call<any[]>('GET', '/v1/clinics', {
+        token: server,
+        query: { ...window, ehrEnabled: true },
+      });
       expect(enabled.body.map((clinic) => clinic.id)).toEqual([clinics[1].clinicId]);
-      const disabled = await t.call<any[]>('GET', '/v1/clinics', { token: server, query: { ehrEnabled: 'false' } });
+      const disabled = await t.call<any[]>('GET', '/v1/clinics', {
+        token: server,
+        query: { ...window, ehrEnabled: 'false' },
+      });
       expect(disabled.body.map((clinic) => clinic.id)).toEqual([clinics[2].clinicId]);
     });
 
@@ -169,6 +187,8 @@ describe('clinics: ListClinics, GetClinic, GetClinicByShareCode, UpdateClinic', 
     });
 
     it('should count patients per tag and per site live, leaving out zero counts', async () => {
+      // A clinic of its own: the other tests read `created` as it was created.
+      const created = await createClinic(t, { name: 'Counted' });
       const [tagA, tagB, tagC, siteA, siteB] = [
         newObjectId(),
         newObjectId(),
@@ -261,6 +281,7 @@ describe('clinics: ListClinics, GetClinic, GetClinicByShareCode, UpdateClinic', 
   });
 
   describe('UpdateClinic — PUT /v1/clinics/{clinicId}', () => {
+    // A new clinic for every test, as each one changes it.
     let created: CreatedClinic;
     const fullProfile = {
       name: 'Before',
@@ -277,7 +298,7 @@ describe('clinics: ListClinics, GetClinic, GetClinicByShareCode, UpdateClinic', 
       timezone: 'America/New_York',
     };
 
-    beforeAll(async () => {
+    beforeEach(async () => {
       created = await createClinic(t, fullProfile);
     });
 

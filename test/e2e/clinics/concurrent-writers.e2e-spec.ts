@@ -6,7 +6,7 @@ import {
   SeededClinician,
 } from '../../support/builders';
 import { WriteLocks } from '../../../src/database/write-gate';
-import { createTestApp, TestApp, TestResponse } from '../../support/test-app';
+import { TestResponse, useTestApp } from '../../support/test-app';
 import { expectAdminsConsistent } from './expectations';
 
 const WRITERS = 600;
@@ -23,12 +23,7 @@ function percentile(sorted: number[], p: number): number {
  * timeouts), no update is lost and the invariants hold.
  */
 describe('600 concurrent writers on one clinic', () => {
-  let t: TestApp;
-
-  beforeAll(async () => {
-    t = await createTestApp();
-  });
-  afterAll(() => t.close());
+  const t = useTestApp();
 
   it('should answer every request with 200, lose no update and keep the invariants', async () => {
     const { clinicId, admin } = await createClinic(t, { name: 'Busy Clinic' });
@@ -118,14 +113,9 @@ describe('600 concurrent writers on one clinic', () => {
 });
 
 describe('a clinic whose writers queue beyond the wait bound', () => {
-  let t: TestApp;
-
-  beforeAll(async () => {
-    t = await createTestApp({
-      override: (builder) => builder.overrideProvider(WriteLocks).useValue(new WriteLocks({ maxWaitMs: 1 })),
-    });
+  const t = useTestApp({
+    override: (builder) => builder.overrideProvider(WriteLocks).useValue(new WriteLocks({ maxWaitMs: 1 })),
   });
-  afterAll(() => t.close());
 
   it('should answer 503 with Retry-After to the writers it cannot take in time, and apply the others', async () => {
     const { clinicId } = await createClinic(t);

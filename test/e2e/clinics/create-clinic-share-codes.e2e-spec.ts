@@ -1,21 +1,16 @@
 import { Types } from 'mongoose';
 import { ShareCodeGenerator } from '../../../src/modules/clinics/clinics/share-code';
 import { createClinic, findClinicDocument } from '../../support/builders';
-import { createTestApp, TestApp } from '../../support/test-app';
+import { useTestApp } from '../../support/test-app';
 
 /** CreateClinic with a share-code generator the test controls, to force collisions. */
 describe('CreateClinic — share code collisions', () => {
-  let t: TestApp;
   const queue: string[] = [];
   const real = new ShareCodeGenerator();
-
-  beforeAll(async () => {
-    t = await createTestApp({
-      override: (builder) =>
-        builder.overrideProvider(ShareCodeGenerator).useValue({ generate: () => queue.shift() ?? real.generate() }),
-    });
+  const t = useTestApp({
+    override: (builder) =>
+      builder.overrideProvider(ShareCodeGenerator).useValue({ generate: () => queue.shift() ?? real.generate() }),
   });
-  afterAll(() => t.close());
 
   it('should retry with a new code when the generated one is already used, canonically or as a merged code', async () => {
     const first = await createClinic(t);

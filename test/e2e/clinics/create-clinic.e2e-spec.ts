@@ -1,23 +1,19 @@
 import { Types } from 'mongoose';
 import { createClinic, findClinicDocument, findClinicianDocuments } from '../../support/builders';
 import { expectError, expectValidationError } from '../../support/expect-error';
-import { createTestApp, TestApp } from '../../support/test-app';
+import { useTestApp } from '../../support/test-app';
 import { expectDenials, ISO_DATE_TIME, SHARE_CODE } from './expectations';
 
 describe('CreateClinic — POST /v1/clinics', () => {
-  let t: TestApp;
-
-  beforeAll(async () => {
-    t = await createTestApp();
-  });
-  afterAll(() => t.close());
+  const t = useTestApp();
 
   const body = { name: 'Springfield Diabetes Care', preferredBgUnits: 'mmol/L' };
 
   it('should deny callers without a valid user token, and server tokens', async () => {
     const server = await t.tokens.server();
+    const before = await t.connection.collection('clinics').countDocuments();
     await expectDenials((token) => t.call('POST', '/v1/clinics', { token, body }), { server });
-    expect(await t.connection.collection('clinics').countDocuments()).toBe(0);
+    expect(await t.connection.collection('clinics').countDocuments()).toBe(before);
   });
 
   it('should create the clinic with the server defaults and make the creator its admin', async () => {

@@ -10,18 +10,16 @@ import {
   newObjectId,
 } from '../../support/builders';
 import { expectError, expectValidationError } from '../../support/expect-error';
-import { createTestApp, TestApp } from '../../support/test-app';
+import { useTestApp } from '../../support/test-app';
 import { expectDenials } from './expectations';
 
 describe('DeleteClinic — DELETE /v1/clinics/{clinicId}', () => {
-  let t: TestApp;
+  const t = useTestApp();
   let server: string;
 
   beforeAll(async () => {
-    t = await createTestApp();
     server = await t.tokens.server();
   });
-  afterAll(() => t.close());
 
   const archives = (collection: 'clinic_deletions' | 'clinician_deletions', ids: Types.ObjectId[]) =>
     t.connection

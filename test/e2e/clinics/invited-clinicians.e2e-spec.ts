@@ -1,20 +1,20 @@
 import { Types } from 'mongoose';
 import { addClinician, addInvite, createClinic, CreatedClinic, newObjectId } from '../../support/builders';
 import { expectError, expectValidationError } from '../../support/expect-error';
-import { createTestApp, TestApp } from '../../support/test-app';
+import { useTestApp } from '../../support/test-app';
 import { expectAdminsConsistent, expectDenials, ISO_DATE_TIME } from './expectations';
 
 describe('invited clinicians: GetInvitedClinician, AssociateClinicianToUser, DeleteInvitedClinician', () => {
-  let t: TestApp;
+  const t = useTestApp();
   let server: string;
   let created: CreatedClinic;
 
   beforeAll(async () => {
-    t = await createTestApp();
     server = await t.tokens.server();
+  });
+  beforeEach(async () => {
     created = await createClinic(t);
   });
-  afterAll(() => t.close());
 
   const url = (inviteId: string, clinicId = created.clinicId) =>
     `/v1/clinics/${clinicId}/invites/clinicians/${inviteId}/clinician`;

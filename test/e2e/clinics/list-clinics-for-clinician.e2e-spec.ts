@@ -1,18 +1,16 @@
 import { Types } from 'mongoose';
 import { addClinician, addInvite, createClinic } from '../../support/builders';
 import { expectValidationError } from '../../support/expect-error';
-import { createTestApp, TestApp } from '../../support/test-app';
+import { useTestApp } from '../../support/test-app';
 import { expectDenials } from './expectations';
 
 describe('ListClinicsForClinician — GET /v1/clinicians/{userId}/clinics', () => {
-  let t: TestApp;
+  const t = useTestApp();
   let server: string;
 
   beforeAll(async () => {
-    t = await createTestApp();
     server = await t.tokens.server();
   });
-  afterAll(() => t.close());
 
   const list = (token: string | undefined, userId: string, query: Record<string, number> = {}) =>
     t.call<any[]>('GET', `/v1/clinicians/${userId}/clinics`, { token, query });

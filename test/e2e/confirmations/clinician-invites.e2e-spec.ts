@@ -3,7 +3,7 @@ import { FORBIDDEN_MESSAGE } from '../../../src/auth/authorization/authorization
 import { mailConfig } from '../../../src/config/mail.config';
 import { expectError, expectValidationError } from '../../support/expect-error';
 import { SmtpSink } from '../../support/smtp-sink';
-import { createTestApp, TestApp } from '../../support/test-app';
+import { useTestApp } from '../../support/test-app';
 
 const WEB_URL = 'https://app.example.test';
 const NO_MATCH = 'No matching invite was found';
@@ -16,26 +16,24 @@ interface Clinic {
 
 describe('clinician invites', () => {
   let smtp: SmtpSink;
-  let t: TestApp;
   let server: string;
   let counter = 0;
 
   beforeAll(async () => {
     smtp = await SmtpSink.start();
-    t = await createTestApp({
-      override: (builder) =>
-        builder
-          .overrideProvider(mailConfig.KEY)
-          .useValue({ smtpUrl: smtp.url, from: 'Clinics <noreply@example.test>', webUrl: WEB_URL }),
-    });
+  });
+  afterAll(() => smtp.stop());
+  const t = useTestApp(() => ({
+    override: (builder) =>
+      builder
+        .overrideProvider(mailConfig.KEY)
+        .useValue({ smtpUrl: smtp.url, from: 'Clinics <noreply@example.test>', webUrl: WEB_URL }),
+  }));
+  beforeAll(async () => {
     server = await t.tokens.server('orca');
   });
   beforeEach(() => {
     smtp.failNext = false;
-  });
-  afterAll(async () => {
-    await t.close();
-    await smtp.stop();
   });
 
   const unique = () => `${Date.now().toString(36)}${++counter}`;
@@ -563,14 +561,10 @@ describe('clinician invites', () => {
 });
 
 describe('clinician invites without SMTP', () => {
-  let t: TestApp;
-  beforeAll(async () => {
-    t = await createTestApp({
-      override: (builder) =>
-        builder.overrideProvider(mailConfig.KEY).useValue({ from: 'Clinics <noreply@example.test>', webUrl: WEB_URL }),
-    });
+  const t = useTestApp({
+    override: (builder) =>
+      builder.overrideProvider(mailConfig.KEY).useValue({ from: 'Clinics <noreply@example.test>', webUrl: WEB_URL }),
   });
-  afterAll(() => t.close());
 
   it('should keep the message in outbound_emails and log that it did', async () => {
     const admin = await t.users.create({ fullName: 'Ada Admin' });
@@ -589,7 +583,9 @@ describe('clinician invites without SMTP', () => {
       from: 'Clinics <noreply@example.test>',
     });
     expect(stored?.text).toContain(`${WEB_URL}/signup/clinician?inviteEmail=kept%40example.com`);
-    expect(t.logs.some((line) => String(line.msg).includes('stored in outbound_emails'))).toBe(true);
+    // Written by the mailer while the request was handled, so it carries the request's id.
+    const logged = t.logs.filter((line) => String(line.msg).includes('stored in outbound_emails'));
+    expect(logged.map((line) => [line.context, line.reqId])).toEqual([['OutboxMailer', res.headers['x-request-id']]]);
     expect(JSON.stringify(t.logs)).not.toContain('kept@example.com');
   });
 });

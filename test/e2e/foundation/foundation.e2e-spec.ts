@@ -1,4 +1,4 @@
-import { createTestApp, TestApp } from '../../support/test-app';
+import { useTestApp } from '../../support/test-app';
 import { expectError, expectValidationError } from '../../support/expect-error';
 import { ProbeModule } from '../../support/probe.module';
 
@@ -6,14 +6,7 @@ const CLINIC_ID = '0123456789abcdef01234567';
 const validBody = { email: 'a@example.com', userId: '0123456789', colour: 'red', address: { city: 'Oslo' } };
 
 describe('foundation', () => {
-  let t: TestApp;
-
-  beforeAll(async () => {
-    t = await createTestApp({ imports: [ProbeModule] });
-  });
-  afterAll(async () => {
-    await t.close();
-  });
+  const t = useTestApp({ imports: [ProbeModule] });
 
   describe('health', () => {
     it('should answer /ready with 200 while the database answers', async () => {
@@ -146,6 +139,98 @@ describe('foundation', () => {
       expect(everything).not.toContain('also-secret');
       expect(everything).not.toContain('a@example.com');
     });
+
+    const patient = (marker: string, delayMs = 0) => ({
+      marker,
+      delayMs,
+      fullName: `Pat ${marker} Doe`,
+      firstName: `Pat-${marker}`,
+      lastName: `Doe-${marker}`,
+      birthDate: '1987-06-05',
+      mrn: `MRN-${marker}-7731`,
+      email: `pat-${marker}@example.com`,
+    });
+    const linesOf = (reqId: unknown) => t.logs.filter((line) => line.reqId === reqId);
+
+    it("should give each line a service writes during a request that request's id, generated or given", async () => {
+      const generated = await t.call('POST', '/probe/patients', { body: patient('generated') });
+      expect(generated.status).toBe(201);
+      const given = await t.call('POST', '/probe/patients', {
+        body: patient('given'),
+        headers: { 'x-request-id': 'service-line-1' },
+      });
+      expect(given.headers['x-request-id']).toBe('service-line-1');
+      for (const [res, marker] of [
+        [generated, 'generated'],
+        [given, 'given'],
+      ] as const) {
+        const reqId = res.headers['x-request-id'];
+        expect(linesOf(reqId).map((line) => [line.msg, line.context, line.marker])).toEqual([
+          ['probe: patient recorded', 'ProbePatientService', marker],
+          ['request completed', undefined, undefined],
+        ]);
+      }
+    });
+
+    it("should keep concurrent requests' lines apart", async () => {
+      const markers = Array.from({ length: 8 }, (_, i) => `concurrent-${i}`);
+      // The first requests wait longest, so their service lines are written while the others run.
+      const responses = await Promise.all(
+        markers.map((marker, i) =>
+          t.call('POST', '/probe/patients', {
+            body: patient(marker, (markers.length - i) * 15),
+            headers: { 'x-request-id': `id-${marker}` },
+          }),
+        ),
+      );
+      markers.forEach((marker, i) => {
+        expect(responses[i].headers['x-request-id']).toBe(`id-${marker}`);
+        expect(linesOf(`id-${marker}`).map((line) => [line.msg, line.marker])).toEqual([
+          ['probe: patient recorded', marker],
+          ['request completed', undefined],
+        ]);
+      });
+    });
+
+    it('should redact patient data and credentials wherever they appear in a line', async () => {
+      const body = patient('redacted');
+      const secrets = {
+        token: 'session-token-secret-1',
+        authorization: 'Bearer authorization-secret-2',
+        cookie: 'sid=cookie-secret-3',
+        'verification-token': 'verification-secret-4',
+      };
+      const res = await t.call('POST', '/probe/patients', {
+        token: secrets.token,
+        body,
+        headers: {
+          'x-request-id': 'redaction-1',
+          authorization: secrets.authorization,
+          cookie: secrets.cookie,
+          'verification-token': secrets['verification-token'],
+        },
+      });
+      expect(res.status).toBe(201);
+      const R = '[redacted]';
+      const personal = { fullName: R, firstName: R, lastName: R, birthDate: R, mrn: R, email: R };
+      const headers = { 'x-tidepool-session-token': R, authorization: R, cookie: R, 'verification-token': R };
+      const [line] = linesOf('redaction-1');
+      expect(line).toMatchObject({
+        msg: 'probe: patient recorded',
+        marker: 'redacted',
+        ...personal,
+        patient: personal,
+        clinic: { patients: [personal] },
+        change: { before: { profile: { patient: personal } } },
+        headers,
+        request: { headers },
+      });
+      const everything = JSON.stringify(t.logs);
+      const { marker: _marker, delayMs: _delayMs, ...values } = body;
+      for (const value of [...Object.values(values), ...Object.values(secrets), 'authorization-secret-2']) {
+        expect(everything).not.toContain(value);
+      }
+    });
   });
 
   describe('OpenAPI', () => {
@@ -173,15 +258,12 @@ describe('foundation', () => {
   });
 
   describe('readiness without a database', () => {
+    const other = useTestApp();
+
     it('should answer 503 once the database connection is gone', async () => {
-      const other = await createTestApp();
-      try {
-        await other.connection.close();
-        const res = await other.call('GET', '/ready');
-        expectError(res, 503, 'database is not reachable');
-      } finally {
-        await other.app.close();
-      }
+      await other.connection.close();
+      const res = await other.call('GET', '/ready');
+      expectError(res, 503, 'database is not reachable');
     });
   });
 });

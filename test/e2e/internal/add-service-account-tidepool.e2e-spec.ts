@@ -1,27 +1,22 @@
 import { Types } from 'mongoose';
 import { authConfig } from '../../../src/config/auth.config';
 import { expectError } from '../../support/expect-error';
-import { createTestApp, TEST_TOKEN_SECRET, TestApp } from '../../support/test-app';
+import { TEST_TOKEN_SECRET, useTestApp } from '../../support/test-app';
 import { STUB_CLIENT_ID, STUB_CLIENT_SECRET, TidepoolStub } from '../../support/tidepool-stub';
 
 /** AddServiceAccount with the `tidepool` user directory: the user id comes from an OAuth2 client-credentials grant. */
 describe('AddServiceAccount with the tidepool user directory', () => {
   let stub: TidepoolStub;
-  let t: TestApp;
-
   beforeAll(async () => {
     stub = await TidepoolStub.start();
-    t = await createTestApp({
-      override: (builder) =>
-        builder
-          .overrideProvider(authConfig.KEY)
-          .useValue({ ...stub.config(), provider: 'jwt', tokenSecret: TEST_TOKEN_SECRET }),
-    });
   });
-  afterAll(async () => {
-    await t.close();
-    await stub.stop();
-  });
+  afterAll(() => stub.stop());
+  const t = useTestApp(() => ({
+    override: (builder) =>
+      builder
+        .overrideProvider(authConfig.KEY)
+        .useValue({ ...stub.config(), provider: 'jwt', tokenSecret: TEST_TOKEN_SECRET }),
+  }));
 
   it('should make the id token’s subject a CLINIC_MEMBER service account of the clinic', async () => {
     // The creator is looked up in the (stubbed) platform directory.

@@ -1,20 +1,21 @@
 import { Types } from 'mongoose';
 import { addClinician, createClinic, CreatedClinic, findClinicianDocuments, newObjectId } from '../../support/builders';
 import { expectError, expectValidationError } from '../../support/expect-error';
-import { createTestApp, TestApp } from '../../support/test-app';
+import { useTestApp } from '../../support/test-app';
 import { expectAdminsConsistent, expectDenials, ISO_DATE_TIME } from '../clinics/expectations';
 
 describe('AddServiceAccount — POST /v1/clinics/{clinicId}/service_accounts (embedded user directory)', () => {
-  let t: TestApp;
+  const t = useTestApp();
   let server: string;
   let created: CreatedClinic;
 
   beforeAll(async () => {
-    t = await createTestApp();
     server = await t.tokens.server();
+  });
+  // A new clinic for every test, as most of them add to it.
+  beforeEach(async () => {
     created = await createClinic(t);
   });
-  afterAll(() => t.close());
 
   const add = (token: string | undefined, body: unknown, clinicId = created.clinicId) =>
     t.call<any>('POST', `/v1/clinics/${clinicId}/service_accounts`, { token, body });
@@ -28,7 +29,12 @@ describe('AddServiceAccount — POST /v1/clinics/{clinicId}/service_accounts (em
       member: member.token,
       user: outsider.token,
     });
-    expect(await t.connection.collection('clinicians').countDocuments({ isServiceAccount: true })).toBe(0);
+    expect(
+      await t.connection
+        .collection('clinicians')
+        .countDocuments({ clinicId: new Types.ObjectId(created.clinicId), isServiceAccount: true }),
+    ).toBe(0);
+    expect(await t.connection.collection('users').countDocuments({ serviceAccountClientId: 'denied-client' })).toBe(0);
   });
 
   it('should add the API client as a CLINIC_MEMBER service account without an e-mail', async () => {
@@ -58,9 +64,10 @@ describe('AddServiceAccount — POST /v1/clinics/{clinicId}/service_accounts (em
   });
 
   it('should answer 409 when the service account is already a member', async () => {
+    expect((await add(server, credentials('member-client'))).status).toBe(200);
     const before = (await findClinicianDocuments(t, created.clinicId)).length;
     expectError(
-      await add(server, credentials('bridge-client')),
+      await add(server, credentials('member-client')),
       409,
       'duplicate: clinician is already a member of the clinic',
     );

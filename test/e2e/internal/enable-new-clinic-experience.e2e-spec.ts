@@ -1,17 +1,15 @@
 import { addClinician, createClinic, findClinicDocument, findClinicianDocuments } from '../../support/builders';
 import { expectError } from '../../support/expect-error';
-import { createTestApp, TestApp } from '../../support/test-app';
+import { useTestApp } from '../../support/test-app';
 import { expectDenials, ISO_DATE_TIME, SHARE_CODE } from '../clinics/expectations';
 
 describe('EnableNewClinicExperience — POST /v1/clinicians/{userId}/migrate', () => {
-  let t: TestApp;
+  const t = useTestApp();
   let server: string;
 
   beforeAll(async () => {
-    t = await createTestApp();
     server = await t.tokens.server();
   });
-  afterAll(() => t.close());
 
   const migrate = (token: string | undefined, userId: string) =>
     t.call<any>('POST', `/v1/clinicians/${userId}/migrate`, { token });

@@ -1,13 +1,13 @@
 import { ApiProperty } from '@nestjs/swagger';
-import { ArrayMinSize, ArrayUnique, IsArray, IsEmail, IsIn, MinLength } from 'class-validator';
+import { ArrayMinSize, ArrayUnique, IsArray, IsIn, MinLength } from 'class-validator';
+import { IsEmailAddress } from '../../../common/validation/decorators';
 import { ClinicianRole } from '../../clinics/clinic.constants';
 
 const ROLES = Object.values(ClinicianRole);
 
 export class InviteClinicianBody {
-  @IsEmail({}, { message: 'email must be an e-mail address' })
+  @IsEmailAddress({ openApi: { minLength: 6 } })
   @MinLength(6)
-  @ApiProperty({ type: String, format: 'email', minLength: 6 })
   email: string;
 
   @IsArray()

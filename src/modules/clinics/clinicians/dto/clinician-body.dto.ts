@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { ArrayMinSize, ArrayUnique, IsArray, IsEmail, IsIn, IsOptional, IsString, MinLength } from 'class-validator';
-import { IsTidepoolUserId } from '../../../../common/validation/decorators';
+import { ArrayMinSize, ArrayUnique, IsArray, IsIn, IsOptional, IsString, MinLength } from 'class-validator';
+import { IsEmailAddress, IsTidepoolUserId } from '../../../../common/validation/decorators';
 import { ClinicianRole } from '../../clinic.constants';
 
 const ROLES = Object.values(ClinicianRole);
@@ -22,8 +22,7 @@ export class ClinicianBody {
   @MinLength(1)
   inviteId?: string;
 
-  @IsEmail({}, { message: 'email must be an e-mail address' })
-  @ApiProperty({ format: 'email' })
+  @IsEmailAddress()
   email: string;
 
   @IsOptional()

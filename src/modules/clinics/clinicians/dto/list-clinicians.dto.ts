@@ -1,5 +1,5 @@
-import { ApiPropertyOptional } from '@nestjs/swagger';
-import { IsEmail, IsOptional, IsString } from 'class-validator';
+import { IsOptional, IsString } from 'class-validator';
+import { IsEmailAddress } from '../../../../common/validation/decorators';
 import { PaginationQuery } from '../../../../common/validation/pagination.dto';
 
 /** ListClinicians query; the filters combine with AND. */
@@ -10,9 +10,7 @@ export class ListCliniciansQuery extends PaginationQuery {
   search?: string;
 
   /** Exact e-mail, compared lower-cased. */
-  @IsOptional()
-  @IsEmail({}, { message: 'email must be an e-mail address' })
-  @ApiPropertyOptional({ format: 'email' })
+  @IsEmailAddress({ optional: true })
   email?: string;
 
   /** Clinicians holding this role. */

@@ -8,11 +8,10 @@ import {
   IsObject,
   IsOptional,
   IsString,
-  IsUrl,
   MinLength,
   ValidateNested,
 } from 'class-validator';
-import { IsContractEnum } from '../../../../common/validation/decorators';
+import { IsContractEnum, IsUri } from '../../../../common/validation/decorators';
 import { OBJECT_ID_PATTERN } from '../../../../common/validation/patterns';
 import { BgUnits, ClinicSize, ClinicType, SHARE_CODE_PATTERN } from '../../clinic.constants';
 import { CLINIC_TIMEZONES } from '../clinic-timezones';
@@ -94,9 +93,8 @@ export class ClinicBody {
   @ApiProperty({ readOnly: true, required: true })
   canMigrate?: boolean;
 
-  @IsOptional()
-  @IsUrl({ require_protocol: true, require_tld: false }, { message: 'website must be an absolute URI' })
-  @ApiPropertyOptional({ format: 'uri' })
+  // `""` (a field left blank in Tidepool's web app) is accepted and kept (decisions.md §2).
+  @IsUri({ optional: true })
   website?: string;
 
   @ApiProperty({ format: 'date-time', readOnly: true, required: true })

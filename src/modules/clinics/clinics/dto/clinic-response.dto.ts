@@ -146,8 +146,9 @@ export function toClinicResponse(clinic: ClinicRecord, counts: PatientCounts = N
     website: clinic.website,
     timezone: clinic.timezone ?? undefined,
   };
+  // Echoed when present, `""` included (an optional field left blank is kept as sent).
   for (const [field, value] of Object.entries(optional)) {
-    if (value) (response as unknown as Record<string, unknown>)[field] = value;
+    if (value !== undefined && value !== null) (response as unknown as Record<string, unknown>)[field] = value;
   }
   if (clinic.suppressedNotifications) {
     response.suppressedNotifications = { ...clinic.suppressedNotifications };

@@ -1,25 +1,14 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import {
-  IsArray,
-  IsBoolean,
-  IsFQDN,
-  IsInt,
-  IsObject,
-  IsOptional,
-  IsString,
-  Min,
-  ValidateNested,
-} from 'class-validator';
-import { IsOptionalDateTime } from '../../../../common/validation/decorators';
+import { IsArray, IsBoolean, IsInt, IsObject, IsOptional, IsString, Min, ValidateNested } from 'class-validator';
+import { IsHostname, IsOptionalDateTime } from '../../../../common/validation/decorators';
 import { SuppressedNotificationsDto } from './clinic-response.dto';
 import { HasOnlyProperties } from '../../dto/validation';
 
 /** `membershipRestriction.v1`. */
 export class MembershipRestrictionDto {
   /** The restriction applies to users with an e-mail address in this domain. */
-  @IsFQDN({ require_tld: false }, { message: 'emailDomain must be a host name' })
-  @ApiProperty({ format: 'hostname' })
+  @IsHostname()
   emailDomain: string;
 
   /** When set, the user must be signed in through this identity provider to join. */

@@ -21,6 +21,7 @@ import {
   ClinicianDeletionSchema,
 } from './deletions/deletion.schema';
 import { ShareCodeGenerator } from './clinics/share-code';
+import { PatientRecord, PatientSchema } from './patients/patient.schema';
 
 /** The clinics domain: clinics, clinicians, settings. Its services serve the other modules. */
 @Module({
@@ -30,6 +31,7 @@ import { ShareCodeGenerator } from './clinics/share-code';
       { name: ClinicianRecord.name, schema: ClinicianSchema },
       { name: ClinicDeletionRecord.name, schema: ClinicDeletionSchema },
       { name: ClinicianDeletionRecord.name, schema: ClinicianDeletionSchema },
+      { name: PatientRecord.name, schema: PatientSchema },
     ]),
   ],
   controllers: [ClinicsController, CliniciansController, ClinicSettingsController],

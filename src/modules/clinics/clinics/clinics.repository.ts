@@ -7,6 +7,7 @@ import {
   ClinicRecord,
   MembershipRestrictionRecord,
   MrnSettingsRecord,
+  PatientCountRecord,
   PatientCountSettingsRecord,
   SuppressedNotificationsRecord,
 } from './clinic.schema';
@@ -183,6 +184,31 @@ export class ClinicsWriter extends GatedWriter {
       )
       .exec();
     return result.modifiedCount > 0;
+  }
+
+  /** A recount's result replaces the stored patient counts. False when there is no such clinic. */
+  setPatientCount(count: PatientCountRecord): Promise<boolean> {
+    return this.setFields({ patientCount: count });
+  }
+
+  /**
+   * Adds `$inc` amounts to the stored patient counts (paths under `patientCount`), only when the
+   * clinic holds counts in the current form. With `planBelow`, only while the stored plan count is
+   * below it — the patient limit as one conditional update, so concurrent creations can never take the
+   * count past it. False when a condition does not hold or there is no such clinic.
+   */
+  async adjustPatientCount(amounts: Record<string, number>, options: { planBelow?: number } = {}): Promise<boolean> {
+    this.guard();
+    const filter: Record<string, unknown> = {
+      _id: this.clinicId,
+      'patientCount.total': { $exists: true },
+      'patientCount.demo': { $exists: true },
+      'patientCount.plan': options.planBelow === undefined ? { $exists: true } : { $lt: options.planBelow },
+    };
+    const update: Record<string, unknown> = { $set: { updatedTime: new Date() } };
+    if (Object.keys(amounts).length > 0) update.$inc = amounts;
+    const result = await this.clinics.updateOne(filter, update).exec();
+    return result.matchedCount > 0;
   }
 
   private async setFields(fields: Record<string, unknown>): Promise<boolean> {

@@ -82,8 +82,10 @@ export interface PatientSummaryRecord {
  *   case-insensitive MRN match of the uniqueness check and of FindPatients.
  * - `mrnKey`: `<clinicId>:<mrnLower>`, present exactly when `requireUniqueMrn` is true and the MRN is
  *   non-empty; a sparse unique index on it is the portable stand-in for the partial `UniqueMrn` index.
+ *
+ * `minimize: false`: granted permissions are empty objects, which Mongoose would otherwise drop.
  */
-@Schema({ collection: 'patients', versionKey: false })
+@Schema({ collection: 'patients', versionKey: false, minimize: false })
 export class PatientRecord {
   _id: Types.ObjectId;
   @Prop({ type: Types.ObjectId, required: true }) clinicId: Types.ObjectId;

@@ -229,9 +229,10 @@ describe('TidepoolUserDirectory', () => {
 
   describe('removeCustodialUser', () => {
     it('should delete the user on the auth service with our server token', async () => {
-      const user = await directory().createCustodialUser({ clinicId: 'clinic1', email: 'gone@example.com' });
+      const users = directory();
+      const user = await users.createCustodialUser({ clinicId: 'clinic1', email: 'gone@example.com' });
 
-      await directory().removeCustodialUser(user.userId);
+      await users.removeCustodialUser(user.userId);
 
       const request = stub.last('deleteUser');
       expect(request?.method).toBe('DELETE');
@@ -245,9 +246,11 @@ describe('TidepoolUserDirectory', () => {
     });
 
     it('should throw when the auth service answers 500', async () => {
-      stub.mode = 'error';
+      stub.routeStatus.set('deleteUser', 500);
 
-      await expect(directory().removeCustodialUser('1234567890')).rejects.toThrow('unexpected answer 500');
+      await expect(directory().removeCustodialUser('1234567890')).rejects.toThrow(
+        'DELETE /user/{id}: unexpected answer 500',
+      );
     });
   });
 

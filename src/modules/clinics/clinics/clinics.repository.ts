@@ -186,8 +186,15 @@ export class ClinicsWriter extends GatedWriter {
     return result.modifiedCount > 0;
   }
 
-  /** A recount's result replaces the stored patient counts. False when there is no such clinic. */
-  setPatientCount(count: PatientCountRecord): Promise<boolean> {
+  /**
+   * A recount's result replaces the stored patient counts. False when there is no such clinic. The
+   * old counts are removed first: FerretDB 1.24 takes `$set` of a sub-document whose values equal the
+   * stored ones for no change even when the keys differ (providers `{dexcom: …}` → `{abbott: …}`).
+   * Meanwhile increments find no counts and recount instead (see adjustPatientCount).
+   */
+  async setPatientCount(count: PatientCountRecord): Promise<boolean> {
+    this.guard();
+    await this.clinics.updateOne({ _id: this.clinicId }, { $unset: { patientCount: '' } }).exec();
     return this.setFields({ patientCount: count });
   }
 

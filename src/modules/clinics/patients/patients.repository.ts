@@ -9,6 +9,7 @@ import {
   fullNameKey,
   mrnKey,
   mrnLower,
+  PATIENT_PERMISSIONS,
   PatientPermission,
   PatientPermissionsRecord,
   PatientRecord,
@@ -312,11 +313,25 @@ export class PatientsWriter extends GatedWriter {
     return this.updateIfUnchanged(current, { $set: set, ...(Object.keys(unset).length ? { $unset: unset } : {}) });
   }
 
-  /** Replaces the permissions; null when the record changed or went away. */
+  /**
+   * Replaces the permissions; null when the record changed or went away. Written key by key (set the
+   * granted, unset the others): FerretDB 1.24 takes `$set` of a whole sub-document whose values equal
+   * the stored ones for no change even when the keys differ (`{view:{}, upload:{}}` → `{view:{}, note:{}}`).
+   */
   setPermissions(current: PatientRecord, permissions: PatientPermissionsRecord): Promise<PatientRecord | null> {
-    return this.updateIfUnchanged(current, {
-      $set: { permissions, updatedTime: nextUpdatedTime(current.updatedTime) },
-    });
+    const set: Record<string, unknown> = { updatedTime: nextUpdatedTime(current.updatedTime) };
+    const update: Record<string, unknown> = { $set: set };
+    if (current.permissions && typeof current.permissions === 'object') {
+      const unset: Record<string, ''> = {};
+      for (const key of PATIENT_PERMISSIONS) {
+        if (permissions[key]) set[`permissions.${key}`] = {};
+        else if (current.permissions[key] !== undefined) unset[`permissions.${key}`] = '';
+      }
+      if (Object.keys(unset).length > 0) update.$unset = unset;
+    } else {
+      set.permissions = permissions;
+    }
+    return this.updateIfUnchanged(current, update);
   }
 
   /** Removes one permission if the record has it; the record afterwards, or null when it had none. */

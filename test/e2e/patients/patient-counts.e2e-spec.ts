@@ -151,21 +151,19 @@ describe('patient counts and the patient limit (behavior-patients.md §14.2)', (
       await addUserPatient(t, clinicId);
       // Wrong counts whose values equal the right ones under other keys (FerretDB compares sub-documents
       // by value only): the refresh must still replace them.
-      await t.connection
-        .collection('clinics')
-        .updateOne(
-          { _id: new Types.ObjectId(clinicId) },
-          {
-            $set: {
-              patientCount: {
-                total: 2,
-                demo: 0,
-                plan: 2,
-                providers: { abbott: { total: 1, states: { connected: 1 } } },
-              },
+      await t.connection.collection('clinics').updateOne(
+        { _id: new Types.ObjectId(clinicId) },
+        {
+          $set: {
+            patientCount: {
+              total: 2,
+              demo: 0,
+              plan: 2,
+              providers: { abbott: { total: 1, states: { connected: 1 } } },
             },
           },
-        );
+        },
+      );
 
       const res = await refresh(clinicId, server);
 

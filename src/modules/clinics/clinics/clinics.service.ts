@@ -275,7 +275,14 @@ export class ClinicsService {
         });
         if (demoPatient) await writes.patients.insert(demoPatient);
       } catch (error) {
-        if (admin) await writes.clinicians.deleteMany([admin._id]).catch(() => undefined);
+        if (admin) {
+          await writes.clinicians.deleteMany([admin._id]).catch((cleanupError: unknown) => {
+            this.logger.error(
+              { err: cleanupError, clinicId: clinic._id.toHexString() },
+              'could not remove the admin record of a clinic whose demo patient failed',
+            );
+          });
+        }
         await writes.clinic.delete().catch((cleanupError: unknown) => {
           this.logger.error(
             { err: cleanupError, clinicId: clinic._id.toHexString() },

@@ -20,8 +20,8 @@ import { PatientResponse, toPatientResponse, toPermissions } from './dto/patient
 import { PatientSummaryBody, toStoredStats } from './dto/patient-summary.dto';
 import { PatientCountsService } from './patient-counts.service';
 import { PatientErrors } from './patient-errors';
+import { activeHardLimit } from './patient-limit';
 import {
-  activeHardLimit,
   ALL_PERMISSIONS,
   hasPermissions,
   patientFieldsFromUser,

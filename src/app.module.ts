@@ -4,6 +4,7 @@ import { AuthModule } from './auth/auth.module';
 import { MailModule } from './common/mail/mail.module';
 import { appConfig } from './config/app.config';
 import { authConfig } from './config/auth.config';
+import { clinicsConfig } from './config/clinics.config';
 import { databaseConfig } from './config/database.config';
 import { mailConfig } from './config/mail.config';
 import { DatabaseModule } from './database/database.module';
@@ -15,7 +16,11 @@ import { InternalModule } from './modules/internal/internal.module';
 
 @Module({
   imports: [
-    ConfigModule.forRoot({ isGlobal: true, cache: true, load: [appConfig, databaseConfig, authConfig, mailConfig] }),
+    ConfigModule.forRoot({
+      isGlobal: true,
+      cache: true,
+      load: [appConfig, databaseConfig, authConfig, mailConfig, clinicsConfig],
+    }),
     DatabaseModule,
     WriteGateModule,
     AuthModule,

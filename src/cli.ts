@@ -4,7 +4,7 @@ import { NestFactory } from '@nestjs/core';
 import type { INestApplicationContext } from '@nestjs/common';
 import { AppModule } from './app.module';
 import { EmbeddedUserDirectory, NewLocalUser } from './auth/directory/embedded-user.directory';
-import { UserDirectory } from './auth/directory/user-directory';
+import { PatientProfile, UserDirectory, UserProfile } from './auth/directory/user-directory';
 import { JwtTokenIssuer } from './auth/tokens/jwt-token.issuer';
 import { createNestLogger, createRootLogger } from './common/logging/logger';
 import { loadAppConfig } from './config/app.config';
@@ -12,8 +12,12 @@ import { loadAppConfig } from './config/app.config';
 const USAGE = `Usage: npm run cli -- <command>
 
   user create --email E --name N [--role R]...   create a local user; prints {"userId", "token"}
+        [--birthday YYYY-MM-DD] [--mrn M]        with a patient profile (what CreatePatientFromUser
+        [--target-devices a,b]                   reads): birthday, MRN, target devices
   user import FILE                               create every user in a JSON array of
-                                                 {email, fullName, roles?}; prints their ids and tokens
+                                                 {email, fullName, roles?, profile?}, where profile is
+                                                 {fullName?, patient?: {fullName?, birthday?, mrn?,
+                                                 targetDevices?}}; prints their ids and tokens
   token --user ID                                print a user session token
   token --server NAME                            print a server session token
 
@@ -85,16 +89,75 @@ async function createUsers(context: INestApplicationContext, users: NewLocalUser
   return created;
 }
 
+const BIRTHDAY = /^\d{4}-\d{2}-\d{2}$/;
+
+function isStringArray(value: unknown): value is string[] {
+  return Array.isArray(value) && value.every((item) => typeof item === 'string');
+}
+
+/** A patient profile from the command line or an import item; undefined when it has no fields. */
+function patientProfile(fields: Record<string, unknown>, name: (field: string) => string): PatientProfile | undefined {
+  const { fullName, birthday, mrn, targetDevices } = fields;
+  if (fullName !== undefined && typeof fullName !== 'string') {
+    throw new UsageError(`${name('fullName')} must be a string`);
+  }
+  if (birthday !== undefined && (typeof birthday !== 'string' || !BIRTHDAY.test(birthday))) {
+    throw new UsageError(`${name('birthday')} must be a date YYYY-MM-DD`);
+  }
+  if (mrn !== undefined && typeof mrn !== 'string') throw new UsageError(`${name('mrn')} must be a string`);
+  if (targetDevices !== undefined && !isStringArray(targetDevices)) {
+    throw new UsageError(`${name('targetDevices')} must be an array of strings`);
+  }
+  const profile: PatientProfile = {
+    ...(fullName !== undefined ? { fullName } : {}),
+    ...(birthday !== undefined ? { birthday } : {}),
+    ...(mrn !== undefined ? { mrn } : {}),
+    ...(targetDevices !== undefined ? { targetDevices } : {}),
+  };
+  return Object.keys(profile).length > 0 ? profile : undefined;
+}
+
+function importedProfile(value: unknown, where: string): UserProfile | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw new UsageError(`${where} must be {fullName?, patient?: {fullName?, birthday?, mrn?, targetDevices?}}`);
+  }
+  const { fullName, patient } = value as Record<string, unknown>;
+  if (fullName !== undefined && typeof fullName !== 'string') {
+    throw new UsageError(`${where}.fullName must be a string`);
+  }
+  if (patient !== undefined && (typeof patient !== 'object' || patient === null || Array.isArray(patient))) {
+    throw new UsageError(`${where}.patient must be an object`);
+  }
+  const patientFields = patient
+    ? patientProfile(patient as Record<string, unknown>, (field) => `${where}.patient.${field}`)
+    : undefined;
+  return {
+    ...(fullName !== undefined ? { fullName } : {}),
+    ...(patientFields ? { patient: patientFields } : {}),
+  };
+}
+
 function readImportFile(file: string): NewLocalUser[] {
   const parsed: unknown = JSON.parse(readFileSync(file, 'utf8'));
-  if (!Array.isArray(parsed)) throw new UsageError(`${file} must hold a JSON array of {email, fullName, roles?}`);
+  if (!Array.isArray(parsed)) {
+    throw new UsageError(`${file} must hold a JSON array of {email, fullName, roles?, profile?}`);
+  }
   return parsed.map((entry: unknown, index) => {
-    const { email, fullName, roles } = (entry ?? {}) as Record<string, unknown>;
-    const validRoles = roles === undefined || (Array.isArray(roles) && roles.every((role) => typeof role === 'string'));
+    const { email, fullName, roles, profile } = (entry ?? {}) as Record<string, unknown>;
+    const validRoles = roles === undefined || isStringArray(roles);
     if (typeof email !== 'string' || !email.includes('@') || typeof fullName !== 'string' || !validRoles) {
-      throw new UsageError(`${file}[${index}] must be {email: string, fullName: string, roles?: string[]}`);
+      throw new UsageError(
+        `${file}[${index}] must be {email: string, fullName: string, roles?: string[], profile?: object}`,
+      );
     }
-    return { email, fullName, roles: Array.isArray(roles) ? roles.map(String) : ['clinic'] };
+    const userProfile = importedProfile(profile, `${file}[${index}].profile`);
+    return {
+      email,
+      fullName,
+      roles: Array.isArray(roles) ? roles.map(String) : ['clinic'],
+      ...(userProfile ? { profile: userProfile } : {}),
+    };
   });
 }
 
@@ -105,8 +168,20 @@ async function run(argv: string[], context: () => Promise<INestApplicationContex
     const email = single(args, 'email');
     const fullName = single(args, 'name');
     if (!email || !fullName) throw new UsageError('user create needs --email and --name');
+    const targetDevices = single(args, 'target-devices');
+    const patient = patientProfile(
+      {
+        birthday: single(args, 'birthday'),
+        mrn: single(args, 'mrn'),
+        targetDevices: targetDevices
+          ?.split(',')
+          .map((device) => device.trim())
+          .filter(Boolean),
+      },
+      (field) => `--${field.replace(/[A-Z]/g, (letter) => `-${letter.toLowerCase()}`)}`,
+    );
     const [created] = await createUsers(await context(), [
-      { email, fullName, roles: args.options.get('role') ?? ['clinic'] },
+      { email, fullName, roles: args.options.get('role') ?? ['clinic'], ...(patient ? { profile: { patient } } : {}) },
     ]);
     const { userId, token } = created as { userId: string; token: string };
     return JSON.stringify({ userId, token });

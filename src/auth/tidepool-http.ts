@@ -32,7 +32,7 @@ export const SESSION_TOKEN_HEADER = 'x-tidepool-session-token';
 export interface HttpJsonRequest {
   /** Names the call in error messages, e.g. `GET /user`. */
   operation: string;
-  method: 'GET' | 'POST' | 'PUT';
+  method: 'GET' | 'POST' | 'PUT' | 'DELETE';
   url: string;
   headers?: Record<string, string>;
   /** Sent as `application/json`. */

@@ -132,6 +132,7 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
           email: user.email ?? `clinician-${unique}@example.com`,
           fullName: user.fullName ?? `Clinician ${unique}`,
           roles: user.roles ?? ['clinic'],
+          ...(user.profile ? { profile: user.profile } : {}),
         });
         return { ...created, token: await issuer.issue({ subjectId: created.userId, isServer: false }) };
       },

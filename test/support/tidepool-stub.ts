@@ -9,7 +9,7 @@ import type { AuthConfig } from '../../src/config/auth.config';
  *
  * | service                  | base URL                     | routes |
  * |--------------------------|------------------------------|--------|
- * | shoreline (auth service) | `{url}/shoreline`            | `POST /serverlogin`, `GET /token/{token}`, `GET /user/{idOrEmail}`, `PUT /user/{id}`, `POST /v1/clinics/{clinicId}/users` |
+ * | shoreline (auth service) | `{url}/shoreline`            | `POST /serverlogin`, `GET /token/{token}`, `GET /user/{idOrEmail}`, `PUT /user/{id}`, `DELETE /user/{id}`, `POST /v1/clinics/{clinicId}/users` |
  * | seagull (profiles)       | `{url}/seagull`              | `GET /{userId}/profile` |
  * | platform auth API        | `{url}/auth`                 | `POST /v1/users/{userId}/restricted_tokens`, `GET /v1/restricted_tokens/{id}` |
  * | IdP token endpoint       | `{url}/realms/test/protocol/openid-connect/token` | client-credentials grant |
@@ -23,6 +23,7 @@ export type StubRoute =
   | 'token'
   | 'getUser'
   | 'updateUser'
+  | 'deleteUser'
   | 'createCustodialUser'
   | 'profile'
   | 'createRestrictedToken'
@@ -236,6 +237,9 @@ export class TidepoolStub {
       }
       case 'updateUser':
         return this.updateUser(segments[2], body, response);
+      case 'deleteUser':
+        if (!this.users.delete(segments[2])) return send(response, 404, { code: 404, reason: 'User not found' });
+        return sendRaw(response, 202, '');
       case 'createCustodialUser':
         return this.createCustodialUser(body, response);
       case 'profile': {
@@ -343,6 +347,7 @@ function routeOf(method: string, segments: string[]): StubRoute {
     if (method === 'GET' && rest.length === 2 && rest[0] === 'token') return 'token';
     if (method === 'GET' && rest.length === 2 && rest[0] === 'user') return 'getUser';
     if (method === 'PUT' && rest.length === 2 && rest[0] === 'user') return 'updateUser';
+    if (method === 'DELETE' && rest.length === 2 && rest[0] === 'user') return 'deleteUser';
     if (method === 'POST' && /^v1\/clinics\/[^/]+\/users$/.test(path)) return 'createCustodialUser';
   }
   if (service === 'seagull' && method === 'GET' && rest.length === 2 && rest[1] === 'profile') return 'profile';

@@ -20,6 +20,8 @@ export interface NewLocalUser {
   email: string;
   fullName: string;
   roles?: string[];
+  /** What the profile service would hold; its `fullName` defaults to the user's. */
+  profile?: UserProfile;
 }
 
 /** Users kept in our own database, so the service runs on its own. */
@@ -42,7 +44,11 @@ export class EmbeddedUserDirectory extends UserDirectory {
   async getProfile(userId: string): Promise<UserProfile | undefined> {
     const record = await this.users.findByUserId(userId);
     if (!record) return undefined;
-    return record.fullName ? { fullName: record.fullName } : {};
+    const fullName = record.profile?.fullName ?? record.fullName;
+    return {
+      ...(fullName ? { fullName } : {}),
+      ...(record.profile?.patient ? { patient: { ...record.profile.patient } } : {}),
+    };
   }
 
   /** Creates an account with a password-less login (command-line tool, local development). */
@@ -54,6 +60,7 @@ export class EmbeddedUserDirectory extends UserDirectory {
       emails: [email],
       roles: input.roles ?? [],
       fullName: input.fullName,
+      ...(input.profile ? { profile: input.profile } : {}),
       custodial: false,
     });
   }
@@ -66,6 +73,10 @@ export class EmbeddedUserDirectory extends UserDirectory {
       fullName: input.fullName,
       custodial: true,
     });
+  }
+
+  async removeCustodialUser(userId: string): Promise<void> {
+    await this.users.deleteCustodial(userId);
   }
 
   async updateUserEmail(userId: string, email: string): Promise<void> {

@@ -79,6 +79,18 @@ export class TidepoolUserDirectory extends UserDirectory {
     return { ...toUser(operation, response.body), custodial: true };
   }
 
+  /** `DELETE /user/{id}` on the auth service with our server token; an unknown user is fine. */
+  async removeCustodialUser(userId: string): Promise<void> {
+    const operation = 'DELETE /user/{id}';
+    const response = await this.send({
+      operation,
+      method: 'DELETE',
+      url: `${this.authServiceUrl()}/user/${encodeURIComponent(userId)}`,
+    });
+    if (response.status === 404) return;
+    expectStatus(operation, response, 200, 202, 204);
+  }
+
   async updateUserEmail(userId: string, email: string): Promise<void> {
     const operation = 'PUT /user/{id}';
     const response = await this.send({
@@ -212,6 +224,9 @@ function toProfile(operation: string, body: unknown): UserProfile {
     for (const key of ['fullName', 'birthday', 'mrn'] as const) {
       const value = stringField(patient, key);
       if (value !== undefined) profile.patient[key] = value;
+    }
+    if (Array.isArray(field(patient, 'targetDevices'))) {
+      profile.patient.targetDevices = stringArrayField(patient, 'targetDevices');
     }
   }
   return profile;

@@ -10,9 +10,17 @@ export interface DirectoryUser {
   custodial?: boolean;
 }
 
+export interface PatientProfile {
+  fullName?: string;
+  /** `YYYY-MM-DD`. */
+  birthday?: string;
+  mrn?: string;
+  targetDevices?: string[];
+}
+
 export interface UserProfile {
   fullName?: string;
-  patient?: { fullName?: string; birthday?: string; mrn?: string };
+  patient?: PatientProfile;
 }
 
 export interface RestrictedToken {
@@ -47,6 +55,11 @@ export abstract class UserDirectory {
   abstract getProfile(userId: string): Promise<UserProfile | undefined>;
   /** Throws ApiError 409 `duplicate: email address is already taken` when the e-mail is in use. */
   abstract createCustodialUser(input: CustodialUserInput): Promise<DirectoryUser>;
+  /**
+   * Removes a custodial account this service just created, when the patient record it was made for
+   * could not be stored (so no account is left without its patient). Unknown ids are ignored.
+   */
+  abstract removeCustodialUser(userId: string): Promise<void>;
   /** Throws ApiError 409 `duplicate: email address is already taken` when the e-mail is in use. */
   abstract updateUserEmail(userId: string, email: string): Promise<void>;
   abstract createRestrictedToken(userId: string): Promise<RestrictedToken>;

@@ -1,4 +1,5 @@
 import { Prop, Schema, SchemaFactory } from '@nestjs/mongoose';
+import type { UserProfile } from './user-directory';
 
 /** A user account of the embedded user directory. */
 @Schema({ collection: 'users', versionKey: false })
@@ -11,6 +12,8 @@ export class UserRecord {
   @Prop({ type: [String], default: [] }) emails: string[];
   @Prop({ type: [String], default: [] }) roles: string[];
   @Prop() fullName?: string;
+  /** The profile the platform's profile service would hold (`fullName`, `patient`); optional. */
+  @Prop({ type: Object }) profile?: UserProfile;
   @Prop({ default: false }) custodial: boolean;
   /** Present only on service-account users (sparse unique). */
   @Prop() serviceAccountClientId?: string;

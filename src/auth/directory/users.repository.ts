@@ -44,6 +44,12 @@ export class UsersRepository {
     return result.matchedCount > 0;
   }
 
+  /** Only custodial accounts; false when there is none with this id. */
+  async deleteCustodial(userId: string): Promise<boolean> {
+    const result = await this.users.deleteOne({ userId, custodial: true }).exec();
+    return result.deletedCount > 0;
+  }
+
   async insertRestrictedToken(token: RestrictedTokenRecord): Promise<void> {
     await this.tokens.create(token);
   }

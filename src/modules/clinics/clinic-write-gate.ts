@@ -7,18 +7,24 @@ import { ClinicsWriter } from './clinics/clinics.repository';
 import { ShareCodeRecord } from './clinics/share-code.schema';
 import { ClinicianRecord } from './clinicians/clinician.schema';
 import { CliniciansWriter } from './clinicians/clinicians.repository';
-import { ClinicDeletionRecord, ClinicianDeletionRecord } from './deletions/deletion.schema';
+import { ClinicDeletionRecord, ClinicianDeletionRecord, PatientDeletionRecord } from './deletions/deletion.schema';
 import { DeletionsWriter } from './deletions/deletions.writer';
+import { PatientDeletionsWriter } from './deletions/patient-deletions.writer';
+import { PatientRecord } from './patients/patient.schema';
+import { PatientsWriter } from './patients/patients.repository';
 
 /** What work inside the gate may write: one clinic's documents, and nothing else. */
 export interface ClinicWrites {
   clinic: ClinicsWriter;
   clinicians: CliniciansWriter;
   deletions: DeletionsWriter;
+  patients: PatientsWriter;
+  patientDeletions: PatientDeletionsWriter;
 }
 
 /**
- * The one way to write a clinic's documents (the clinic, its clinician records, their archives).
+ * The one way to write a clinic's documents (the clinic, its clinician and patient records, their
+ * archives).
  *
  * `run(clinicId, work)` waits for the clinic's turn (an in-process keyed mutex: writes to one
  * clinic run one at a time, writes to different clinics in parallel), then hands `work` writers
@@ -36,6 +42,8 @@ export class ClinicWriteGate {
     @InjectModel(ClinicianRecord.name) private readonly clinicians: Model<ClinicianRecord>,
     @InjectModel(ClinicDeletionRecord.name) private readonly clinicDeletions: Model<ClinicDeletionRecord>,
     @InjectModel(ClinicianDeletionRecord.name) private readonly clinicianDeletions: Model<ClinicianDeletionRecord>,
+    @InjectModel(PatientRecord.name) private readonly patients: Model<PatientRecord>,
+    @InjectModel(PatientDeletionRecord.name) private readonly patientDeletions: Model<PatientDeletionRecord>,
   ) {}
 
   run<T>(clinicId: string | Types.ObjectId, work: (writes: ClinicWrites) => Promise<T>): Promise<T> {
@@ -45,6 +53,8 @@ export class ClinicWriteGate {
         clinic: new ClinicsWriter(scope, id, this.clinics, this.shareCodes),
         clinicians: new CliniciansWriter(scope, id, this.clinicians),
         deletions: new DeletionsWriter(scope, this.clinicDeletions, this.clinicianDeletions),
+        patients: new PatientsWriter(scope, id, this.patients),
+        patientDeletions: new PatientDeletionsWriter(scope, this.patientDeletions),
       }),
     );
   }

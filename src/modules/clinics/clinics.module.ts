@@ -8,7 +8,6 @@ import { CliniciansController } from './clinicians/clinicians.controller';
 import { CliniciansService } from './clinicians/clinicians.service';
 import { ClinicsController } from './clinics/clinics.controller';
 import { ClinicsService } from './clinics/clinics.service';
-import { ClinicPatientsRepository } from './patients/clinic-patients.repository';
 import { ClinicianMembershipRepository } from './clinicians/clinician-membership.repository';
 import { CliniciansRepository } from './clinicians/clinicians.repository';
 import { ClinicsRepository } from './clinics/clinics.repository';
@@ -19,11 +18,18 @@ import {
   ClinicDeletionSchema,
   ClinicianDeletionRecord,
   ClinicianDeletionSchema,
+  PatientDeletionRecord,
+  PatientDeletionSchema,
 } from './deletions/deletion.schema';
 import { ShareCodeGenerator } from './clinics/share-code';
 import { ShareCodeRecord, ShareCodeSchema } from './clinics/share-code.schema';
+import { PatientRecord, PatientSchema } from './patients/patient.schema';
+import { PatientCountsService } from './patients/patient-counts.service';
+import { PatientsController } from './patients/patients.controller';
+import { PatientsRepository } from './patients/patients.repository';
+import { PatientsService } from './patients/patients.service';
 
-/** The clinics domain: clinics, clinicians, settings. Its services serve the other modules. */
+/** The clinics domain: clinics, clinicians, patients, settings. Its services serve the other modules. */
 @Module({
   imports: [
     MongooseModule.forFeature([
@@ -32,13 +38,15 @@ import { ShareCodeRecord, ShareCodeSchema } from './clinics/share-code.schema';
       { name: ClinicianRecord.name, schema: ClinicianSchema },
       { name: ClinicDeletionRecord.name, schema: ClinicDeletionSchema },
       { name: ClinicianDeletionRecord.name, schema: ClinicianDeletionSchema },
+      { name: PatientRecord.name, schema: PatientSchema },
+      { name: PatientDeletionRecord.name, schema: PatientDeletionSchema },
     ]),
   ],
-  controllers: [ClinicsController, CliniciansController, ClinicSettingsController],
+  controllers: [ClinicsController, CliniciansController, ClinicSettingsController, PatientsController],
   providers: [
     ClinicsRepository,
     CliniciansRepository,
-    ClinicPatientsRepository,
+    PatientsRepository,
     ClinicWriteGate,
     ClinicianMembershipRepository,
     { provide: ClinicianMembershipLookup, useExisting: ClinicianMembershipRepository },
@@ -46,8 +54,10 @@ import { ShareCodeRecord, ShareCodeSchema } from './clinics/share-code.schema';
     ClinicsService,
     CliniciansService,
     ClinicSettingsService,
+    PatientCountsService,
+    PatientsService,
   ],
   // Services only: other modules never reach the clinic collections (and so never write them) directly.
-  exports: [ClinicianMembershipLookup, ClinicsService, CliniciansService, ClinicSettingsService],
+  exports: [ClinicianMembershipLookup, ClinicsService, CliniciansService, ClinicSettingsService, PatientsService],
 })
 export class ClinicsModule {}

@@ -2,10 +2,11 @@ import { Module } from '@nestjs/common';
 import { ClinicsModule } from '../clinics/clinics.module';
 import { InternalCliniciansController } from './internal-clinicians.controller';
 import { InternalClinicsController } from './internal-clinics.controller';
+import { InternalPatientsController } from './internal-patients.controller';
 
 /** Routes for other services and operators (mostly server tokens), served by the Clinics domain. */
 @Module({
   imports: [ClinicsModule],
-  controllers: [InternalClinicsController, InternalCliniciansController],
+  controllers: [InternalClinicsController, InternalCliniciansController, InternalPatientsController],
 })
 export class InternalModule {}

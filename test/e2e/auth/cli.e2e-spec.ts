@@ -97,6 +97,61 @@ describe('command-line tool', () => {
     ).toBe(2);
   });
 
+  it('should create a user with a patient profile (birthday, MRN, target devices)', async () => {
+    const result = await cli([
+      'user',
+      'create',
+      '--email',
+      'pia@example.com',
+      '--name',
+      'Pia Patient',
+      '--birthday',
+      '2011-04-05',
+      '--mrn',
+      'MRN-77',
+      '--target-devices',
+      'dexcomG6,omnipod',
+    ]);
+    expect(result.code).toBe(0);
+    const { userId } = JSON.parse(result.stdout) as { userId: string };
+    const stored = await client.db(DATABASE).collection('users').findOne({ userId });
+    expect(stored?.profile).toEqual({
+      patient: { birthday: '2011-04-05', mrn: 'MRN-77', targetDevices: ['dexcomG6', 'omnipod'] },
+    });
+  });
+
+  it('should refuse a birthday that is not YYYY-MM-DD, exit 2, creating nobody', async () => {
+    const result = await cli(['user', 'create', '--email', 'bad@example.com', '--name', 'B', '--birthday', '5/4/2011']);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('--birthday must be a date YYYY-MM-DD');
+    expect(await client.db(DATABASE).collection('users').countDocuments({ emailKey: 'bad@example.com' })).toBe(0);
+  });
+
+  it('should import users with profiles, and refuse an import item whose profile is malformed', async () => {
+    const folder = mkdtempSync(join(tmpdir(), 'clinics-import-'));
+    const file = join(folder, 'patients.json');
+    const profile = {
+      fullName: 'Quinn Q.',
+      patient: { fullName: 'Quinn Patient', birthday: '2009-12-31', mrn: 'Q-1', targetDevices: ['tandem'] },
+    };
+    writeFileSync(file, JSON.stringify([{ email: 'quinn@example.com', fullName: 'Quinn', roles: [], profile }]));
+    const result = await cli(['user', 'import', file]);
+    expect(result.code).toBe(0);
+    const [user] = JSON.parse(result.stdout) as Array<{ userId: string }>;
+    const stored = await client.db(DATABASE).collection('users').findOne({ userId: user.userId });
+    expect(stored).toMatchObject({ fullName: 'Quinn', roles: [], profile });
+
+    const bad = join(folder, 'bad.json');
+    writeFileSync(
+      bad,
+      JSON.stringify([{ email: 'rex@example.com', fullName: 'Rex', profile: { patient: { targetDevices: 'x' } } }]),
+    );
+    const refused = await cli(['user', 'import', bad]);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain('[0].profile.patient.targetDevices must be an array of strings');
+    expect(await client.db(DATABASE).collection('users').countDocuments({ emailKey: 'rex@example.com' })).toBe(0);
+  });
+
   it('should print user and server tokens alone on one line', async () => {
     const user = await cli(['token', '--user', '0123456789']);
     expect(user.code).toBe(0);

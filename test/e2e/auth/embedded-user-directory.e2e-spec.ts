@@ -70,6 +70,43 @@ describe('embedded user directory', () => {
     expect(await users().findOne({ userId: without.userId })).not.toHaveProperty('emailKey');
   });
 
+  it('should keep an optional profile per user and answer it, with the name as the default full name', async () => {
+    const withProfile = await directory.createUser({
+      email: 'profiled@example.com',
+      fullName: 'Pro Filed',
+      profile: { patient: { birthday: '2010-02-03', mrn: 'M-9', targetDevices: ['g7'] } },
+    });
+    await expect(directory.getProfile(withProfile.userId)).resolves.toEqual({
+      fullName: 'Pro Filed',
+      patient: { birthday: '2010-02-03', mrn: 'M-9', targetDevices: ['g7'] },
+    });
+    const named = await directory.createUser({
+      email: 'named@example.com',
+      fullName: 'Account Name',
+      profile: { fullName: 'Profile Name', patient: { fullName: 'Patient Name' } },
+    });
+    await expect(directory.getProfile(named.userId)).resolves.toEqual({
+      fullName: 'Profile Name',
+      patient: { fullName: 'Patient Name' },
+    });
+  });
+
+  it('should remove custodial users only, ignoring unknown ids', async () => {
+    const custodial = await directory.createCustodialUser({ clinicId: 'c', email: 'removed@example.com' });
+    const ordinary = await directory.createUser({ email: 'kept@example.com', fullName: 'Kept' });
+    await directory.removeCustodialUser(custodial.userId);
+    await directory.removeCustodialUser(ordinary.userId);
+    await directory.removeCustodialUser('ffffffffff');
+    await expect(directory.getUser(custodial.userId)).resolves.toBeUndefined();
+    await expect(directory.getUser(ordinary.userId)).resolves.toMatchObject({ userId: ordinary.userId });
+    // The e-mail is free again.
+    await expect(directory.createCustodialUser({ clinicId: 'c', email: 'removed@example.com' })).resolves.toMatchObject(
+      {
+        custodial: true,
+      },
+    );
+  });
+
   it("should update a user's e-mail, refusing one that is taken and an unknown user", async () => {
     const user = await directory.createUser({ email: 'old@example.com', fullName: 'Olive' });
     await directory.updateUserEmail(user.userId, 'New@Example.com');

@@ -5,6 +5,13 @@ import {
 } from '../../../src/modules/clinics/clinicians/clinicians.repository';
 import { clinicListQuery, QueryShape } from '../../../src/modules/clinics/clinics/clinics.repository';
 import { memberKey } from '../../../src/modules/clinics/clinicians/clinician.schema';
+import {
+  clinicPatientsQuery,
+  findPatientsQuery,
+  patientRecordsOfUserQuery,
+  planPatientsQuery,
+  sameMrnQuery,
+} from '../../../src/modules/clinics/patients/patients.repository';
 import { Types } from 'mongoose';
 import { addInvite, createClinic, newObjectId } from '../../support/builders';
 import { useTestApp } from '../../support/test-app';
@@ -42,7 +49,7 @@ describe('indexes serve every list query', () => {
 
   interface Case {
     name: string;
-    collection: 'clinics' | 'clinicians';
+    collection: 'clinics' | 'clinicians' | 'patients';
     shape: QueryShape;
     expect: 'sorted' | 'filtered';
   }
@@ -116,6 +123,70 @@ describe('indexes serve every list query', () => {
       collection: 'clinicians',
       shape: clinicianListQuery(clinicId, {}),
       expect: 'sorted',
+    },
+    {
+      name: 'patient lookup (GetPatient, UpdatePatient, DeletePatient, permissions, reviews)',
+      collection: 'patients',
+      shape: { filter: { clinicId: new Types.ObjectId(clinicId), userId: '0123456789' }, sort: {} },
+      expect: 'filtered',
+    },
+    {
+      name: 'ListClinicsForPatient',
+      collection: 'patients',
+      shape: patientRecordsOfUserQuery('0123456789'),
+      expect: 'sorted',
+    },
+    {
+      name: 'FindPatients (one clinic)',
+      collection: 'patients',
+      shape: findPatientsQuery([new Types.ObjectId(clinicId)], {}),
+      expect: 'sorted',
+    },
+    {
+      name: 'FindPatients mrn and birthDate (several clinics)',
+      collection: 'patients',
+      shape: findPatientsQuery([new Types.ObjectId(clinicId), new Types.ObjectId()], {
+        mrn: 'M',
+        birthDate: '2000-01-01',
+      }),
+      expect: 'filtered',
+    },
+    {
+      name: 'DeleteClinic patient listing',
+      collection: 'patients',
+      shape: clinicPatientsQuery(clinicId),
+      expect: 'sorted',
+    },
+    { name: 'MRN uniqueness check', collection: 'patients', shape: sameMrnQuery(clinicId, 'M-1'), expect: 'filtered' },
+    {
+      name: 'patient counts: plan',
+      collection: 'patients',
+      shape: planPatientsQuery(clinicId, '0123456789'),
+      expect: 'filtered',
+    },
+    {
+      name: 'UpdatePatientSummary: the user’s clinics',
+      collection: 'patients',
+      shape: { filter: { userId: '0123456789' }, sort: {} },
+      expect: 'filtered',
+    },
+    {
+      name: 'DeletePatientSummary (CGM branch)',
+      collection: 'patients',
+      shape: { filter: { 'summary.cgmStats.id': 'abc' }, sort: {} },
+      expect: 'filtered',
+    },
+    {
+      name: 'DeletePatientSummary (BGM branch)',
+      collection: 'patients',
+      shape: { filter: { 'summary.bgmStats.id': 'abc' }, sort: {} },
+      expect: 'filtered',
+    },
+    {
+      name: 'MRN uniqueness key (unique index)',
+      collection: 'patients',
+      shape: { filter: { mrnKey: `${clinicId}:m-1` }, sort: {} },
+      expect: 'filtered',
     },
   ];
 

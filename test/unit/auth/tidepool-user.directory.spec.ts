@@ -153,7 +153,7 @@ describe('TidepoolUserDirectory', () => {
 
       expect(await directory().getProfile('1234567890')).toEqual({
         fullName: 'Clinician 1',
-        patient: { fullName: 'Patient 1', birthday: '2010-01-01', mrn: 'M1' },
+        patient: { fullName: 'Patient 1', birthday: '2010-01-01', mrn: 'M1', targetDevices: ['x'] },
       });
       const request = stub.last('profile');
       expect(request?.path).toBe('/seagull/1234567890/profile');
@@ -223,6 +223,33 @@ describe('TidepoolUserDirectory', () => {
 
       await expect(directory().createCustodialUser({ clinicId: 'c', email: 'x@example.com' })).rejects.toThrow(
         'POST /v1/clinics/{clinicId}/users: unexpected answer 400',
+      );
+    });
+  });
+
+  describe('removeCustodialUser', () => {
+    it('should delete the user on the auth service with our server token', async () => {
+      const users = directory();
+      const user = await users.createCustodialUser({ clinicId: 'clinic1', email: 'gone@example.com' });
+
+      await users.removeCustodialUser(user.userId);
+
+      const request = stub.last('deleteUser');
+      expect(request?.method).toBe('DELETE');
+      expect(request?.path).toBe(`/shoreline/user/${user.userId}`);
+      expect(request?.headers['x-tidepool-session-token']).toBe('server-token-1');
+      expect(stub.users.get(user.userId)).toBeUndefined();
+    });
+
+    it('should accept an unknown user', async () => {
+      await expect(directory().removeCustodialUser('0000000000')).resolves.toBeUndefined();
+    });
+
+    it('should throw when the auth service answers 500', async () => {
+      stub.routeStatus.set('deleteUser', 500);
+
+      await expect(directory().removeCustodialUser('1234567890')).rejects.toThrow(
+        'DELETE /user/{id}: unexpected answer 500',
       );
     });
   });

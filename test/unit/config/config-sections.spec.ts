@@ -1,4 +1,5 @@
 import { loadAppConfig } from '../../../src/config/app.config';
+import { loadClinicsConfig } from '../../../src/config/clinics.config';
 import { loadDatabaseConfig } from '../../../src/config/database.config';
 import { ConfigurationError } from '../../../src/config/validate-section';
 import { describeDatabaseHost } from '../../../src/database/database-uri';
@@ -34,6 +35,15 @@ describe('configuration sections', () => {
     process.env.PORT = '';
     process.env.LOG_PRETTY = 'true';
     expect(loadAppConfig()).toMatchObject({ port: 8080, logPretty: true });
+  });
+
+  it('should read the demo patient user id, unset by default, and reject one that is not a user id', () => {
+    delete process.env.DEMO_PATIENT_USER_ID;
+    expect(loadClinicsConfig()).toEqual({ demoPatientUserId: undefined });
+    process.env.DEMO_PATIENT_USER_ID = '0123456789';
+    expect(loadClinicsConfig()).toEqual({ demoPatientUserId: '0123456789' });
+    process.env.DEMO_PATIENT_USER_ID = 'demo';
+    expect(() => loadClinicsConfig()).toThrow(/DEMO_PATIENT_USER_ID/);
   });
 });
 

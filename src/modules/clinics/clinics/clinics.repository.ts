@@ -7,6 +7,7 @@ import {
   ClinicRecord,
   MembershipRestrictionRecord,
   MrnSettingsRecord,
+  PatientCountRecord,
   PatientCountSettingsRecord,
   SuppressedNotificationsRecord,
 } from './clinic.schema';
@@ -194,6 +195,38 @@ export class ClinicsWriter extends GatedWriter {
       )
       .exec();
     return result.modifiedCount > 0;
+  }
+
+  /**
+   * A recount's result replaces the stored patient counts. False when there is no such clinic. The
+   * old counts are removed first: FerretDB 1.24 takes `$set` of a sub-document whose values equal the
+   * stored ones for no change even when the keys differ (providers `{dexcom: …}` → `{abbott: …}`).
+   * Meanwhile increments find no counts and recount instead (see adjustPatientCount).
+   */
+  async setPatientCount(count: PatientCountRecord): Promise<boolean> {
+    this.guard();
+    await this.clinics.updateOne({ _id: this.clinicId }, { $unset: { patientCount: '' } }).exec();
+    return this.setFields({ patientCount: count });
+  }
+
+  /**
+   * Adds `$inc` amounts to the stored patient counts (paths under `patientCount`), only when the
+   * clinic holds counts in the current form. With `planBelow`, only while the stored plan count is
+   * below it — the patient limit as one conditional update, so concurrent creations can never take the
+   * count past it. False when a condition does not hold or there is no such clinic.
+   */
+  async adjustPatientCount(amounts: Record<string, number>, options: { planBelow?: number } = {}): Promise<boolean> {
+    this.guard();
+    const filter: Record<string, unknown> = {
+      _id: this.clinicId,
+      'patientCount.total': { $exists: true },
+      'patientCount.demo': { $exists: true },
+      'patientCount.plan': options.planBelow === undefined ? { $exists: true } : { $lt: options.planBelow },
+    };
+    const update: Record<string, unknown> = { $set: { updatedTime: new Date() } };
+    if (Object.keys(amounts).length > 0) update.$inc = amounts;
+    const result = await this.clinics.updateOne(filter, update).exec();
+    return result.matchedCount > 0;
   }
 
   private async setFields(fields: Record<string, unknown>): Promise<boolean> {

@@ -1,5 +1,7 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import type { ConfigType } from '@nestjs/config';
 import { Types } from 'mongoose';
+import { clinicsConfig } from '../../../config/clinics.config';
 import type { Principal } from '../../../auth/principal';
 import { DirectoryUser, UserDirectory } from '../../../auth/directory/user-directory';
 import type { Page } from '../../../common/validation/pagination.dto';
@@ -9,7 +11,8 @@ import { ClinicWriteGate, ClinicWrites } from '../clinic-write-gate';
 import type { ClinicBody } from './dto/clinic-body.dto';
 import { ClinicResponse, toClinicResponse } from './dto/clinic-response.dto';
 import type { MembershipRestrictionsDto } from './dto/clinic-settings.dto';
-import { ClinicPatientsRepository } from '../patients/clinic-patients.repository';
+import { patientFieldsFromUser } from '../patients/patient-fields';
+import { NewPatientRecord, PatientsRepository } from '../patients/patients.repository';
 import { CliniciansRepository } from '../clinicians/clinicians.repository';
 import { ClinicListFilters, ClinicProfileChanges, ClinicsRepository, NewClinic } from './clinics.repository';
 import type { ClinicRecord } from './clinic.schema';
@@ -67,10 +70,11 @@ export class ClinicsService {
   constructor(
     private readonly clinics: ClinicsRepository,
     private readonly clinicians: CliniciansRepository,
-    private readonly patients: ClinicPatientsRepository,
+    private readonly patients: PatientsRepository,
     private readonly directory: UserDirectory,
     private readonly shareCodes: ShareCodeGenerator,
     private readonly gate: ClinicWriteGate,
+    @Inject(clinicsConfig.KEY) private readonly config: ConfigType<typeof clinicsConfig>,
   ) {}
 
   async listClinics(input: ListClinicsInput): Promise<ClinicResponse[]> {
@@ -96,12 +100,16 @@ export class ClinicsService {
     return (await this.describe([found]))[0];
   }
 
-  /** The caller becomes the clinic's first admin. */
+  /**
+   * The caller becomes the clinic's first admin. With DEMO_PATIENT_USER_ID set, that user is added as
+   * a view-only demo patient (behavior-clinics.md §1.3).
+   */
   async createClinic(principal: Principal, input: ClinicInput): Promise<ClinicResponse> {
     if (!principal.subjectId) throw ClinicErrors.expectedUser();
     const creator = await this.directory.getUser(principal.subjectId);
     if (!creator) throw ClinicErrors.notFound();
-    const clinic = await this.createClinicWithAdmin(creator, { ...profileOf(input), isMigrated: true });
+    const demoPatient = await this.demoPatient();
+    const clinic = await this.createClinicWithAdmin(creator, { ...profileOf(input), isMigrated: true }, demoPatient);
     return (await this.describe([clinic]))[0];
   }
 
@@ -131,11 +139,13 @@ export class ClinicsService {
   }
 
   /**
-   * Deletes an empty clinic and all its clinician records (invites included), archiving them first.
-   * Order: archive the clinicians, archive the clinic, delete the clinicians, delete the clinic. A
+   * Deletes an empty clinic — no patients, or only the configured demo patient — and all its
+   * clinician records (invites included), archiving them first. Order: archive and delete the demo
+   * patient, archive the clinicians, archive the clinic, delete the clinicians, delete the clinic. A
    * failure part-way leaves archives of records that still exist (rewritten on retry, as archives are
    * keyed by the original id), never a deleted record without its archive. Inside the clinic's write
-   * gate, so no clinician is added meanwhile (clinician writes wait for the gate and find no clinic after).
+   * gate, so no clinician or patient is added meanwhile (their writes wait for the gate and find no
+   * clinic after).
    */
   deleteClinic(principal: Principal, clinicId: string): Promise<void> {
     return this.gate.run(clinicId, (writes) => this.deleteInGate(principal, clinicId, writes));
@@ -143,8 +153,16 @@ export class ClinicsService {
 
   private async deleteInGate(principal: Principal, clinicId: string, writes: ClinicWrites): Promise<void> {
     const clinic = await this.requireClinic(clinicId);
-    if (await this.patients.hasPatients(clinicId)) throw ClinicErrors.nonEmptyClinic();
+    const patients = await this.patients.listFirstOfClinic(clinicId, 2);
+    const demoUserId = this.config.demoPatientUserId;
+    if (patients.length > 1 || (patients.length === 1 && patients[0].userId !== demoUserId)) {
+      throw ClinicErrors.nonEmptyClinic();
+    }
     const deletedBy = principal.isServer ? undefined : principal.subjectId;
+    for (const demo of patients) {
+      await writes.patientDeletions.archivePatient(demo, deletedBy);
+      await writes.patients.delete(demo.userId);
+    }
 
     const clinicians: ClinicianRecord[] = [];
     for (let offset = 0; ; offset += DELETION_BATCH) {
@@ -201,12 +219,37 @@ export class ClinicsService {
   }
 
   /**
-   * Registers a fresh share code and inserts the clinic under it (with the creator already listed in `admins`), then
-   * the creator's admin clinician record, inside the new clinic's write gate. If the second write
-   * fails the clinic is removed again, so no clinic is left whose listed admin has no record. The
-   * creator's profile is read before entering the gate (no remote call while holding it).
+   * The configured demo patient's record, read from the user directory before any gate is entered;
+   * undefined when none is configured. A configured user that does not exist is a configuration error.
    */
-  private async createClinicWithAdmin(creator: DirectoryUser, profile: Partial<NewClinic>): Promise<ClinicRecord> {
+  private async demoPatient(): Promise<NewPatientRecord | undefined> {
+    const userId = this.config.demoPatientUserId;
+    if (!userId) return undefined;
+    const user = await this.directory.getUser(userId);
+    if (!user) throw new Error(`the demo patient user ${userId} (DEMO_PATIENT_USER_ID) does not exist`);
+    const profile = await this.directory.getProfile(userId);
+    return {
+      userId,
+      ...patientFieldsFromUser(user, profile),
+      requireUniqueMrn: false,
+      permissions: { view: {} },
+      isMigrated: true,
+    };
+  }
+
+  /**
+   * Registers a fresh share code and inserts the clinic under it (the creator already listed in
+   * `admins`), then
+   * the creator's admin clinician record and the demo patient, if any, inside the new clinic's write
+   * gate. If a later write fails the earlier ones are removed again, so no clinic is left whose listed
+   * admin has no record. The creator's profile is read before entering the gate (no remote call while
+   * holding it).
+   */
+  private async createClinicWithAdmin(
+    creator: DirectoryUser,
+    profile: Partial<NewClinic>,
+    demoPatient?: NewPatientRecord,
+  ): Promise<ClinicRecord> {
     const fullName = (await this.directory.getProfile(creator.userId))?.fullName;
     return this.gate.run(new Types.ObjectId(), async (writes) => {
       const clinic = await insertWithUniqueShareCode({
@@ -219,7 +262,8 @@ export class ClinicsService {
               canonicalShareCode: code,
               shareCodes: [code],
               admins: [creator.userId],
-              patientCount: { total: 0, demo: 0, plan: 0 },
+              // The demo patient counts as `demo`, never towards the plan limit.
+              patientCount: demoPatient ? { total: 1, demo: 1, plan: 0 } : { total: 0, demo: 0, plan: 0 },
               patientCountSettings: { hardLimit: { plan: DEFAULT_HARD_LIMIT_PLAN } },
             });
           } catch (error) {
@@ -228,14 +272,24 @@ export class ClinicsService {
           }
         },
       });
+      let admin: ClinicianRecord | undefined;
       try {
-        await writes.clinicians.insert({
+        admin = await writes.clinicians.insert({
           userId: creator.userId,
           email: creator.emails[0],
           name: fullName || null,
           roles: [ClinicianRole.CLINIC_ADMIN],
         });
+        if (demoPatient) await writes.patients.insert(demoPatient);
       } catch (error) {
+        if (admin) {
+          await writes.clinicians.deleteMany([admin._id]).catch((cleanupError: unknown) => {
+            this.logger.error(
+              { err: cleanupError, clinicId: clinic._id.toHexString() },
+              'could not remove the admin record of a clinic whose demo patient failed',
+            );
+          });
+        }
         await Promise.all([writes.clinic.delete(), writes.clinic.releaseShareCodes()]).catch(
           (cleanupError: unknown) => {
             this.logger.error(

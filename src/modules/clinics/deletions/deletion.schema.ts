@@ -2,6 +2,7 @@ import { Prop, Schema, SchemaFactory } from '@nestjs/mongoose';
 import { Types } from 'mongoose';
 import type { ClinicRecord } from '../clinics/clinic.schema';
 import type { ClinicianRecord } from '../clinicians/clinician.schema';
+import type { PatientRecord } from '../patients/patient.schema';
 
 /**
  * Archive of a deleted clinic: `{deletedTime, deletedByUserId?, clinic}`. The archive's `_id` is the
@@ -28,3 +29,17 @@ export class ClinicianDeletionRecord {
 }
 
 export const ClinicianDeletionSchema = SchemaFactory.createForClass(ClinicianDeletionRecord);
+
+/**
+ * Archive of a deleted patient record: `{deletedTime, deletedByUserId?, patient}`, keyed by the record's
+ * own id like the other archives (a retried deletion replaces its archive).
+ */
+@Schema({ collection: 'patient_deletions', versionKey: false, minimize: false })
+export class PatientDeletionRecord {
+  _id: Types.ObjectId;
+  @Prop({ required: true }) deletedTime: Date;
+  @Prop() deletedByUserId?: string;
+  @Prop({ type: Object, required: true }) patient: PatientRecord;
+}
+
+export const PatientDeletionSchema = SchemaFactory.createForClass(PatientDeletionRecord);

@@ -7,16 +7,11 @@ import {
   findPatientDocuments,
   setMrnSettings,
 } from '../../support/patient-builders';
-import { createTestApp, TestApp } from '../../support/test-app';
+import { useTestApp } from '../../support/test-app';
 import { expectDenials, ISO_DATE_TIME } from '../clinics/expectations';
 
 describe('CreatePatientAccount — POST /v1/clinics/{clinicId}/patients', () => {
-  let t: TestApp;
-
-  beforeAll(async () => {
-    t = await createTestApp();
-  });
-  afterAll(() => t.close());
+  const t = useTestApp();
 
   const custodialUsers = () => t.connection.collection('users').countDocuments({ custodial: true });
   const create = (clinicId: string, token: string | undefined, body?: unknown) =>

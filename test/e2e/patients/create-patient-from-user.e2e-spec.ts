@@ -2,18 +2,16 @@ import { Types } from 'mongoose';
 import { addClinician, createClinic, newObjectId } from '../../support/builders';
 import { expectError, expectValidationError } from '../../support/expect-error';
 import { expectCountsExact, findPatientDocument, findPatientDocuments } from '../../support/patient-builders';
-import { createTestApp, TestApp } from '../../support/test-app';
+import { useTestApp } from '../../support/test-app';
 import { expectDenials, ISO_DATE_TIME } from '../clinics/expectations';
 
 describe('CreatePatientFromUser — POST /v1/clinics/{clinicId}/patients/{patientId}', () => {
-  let t: TestApp;
+  const t = useTestApp();
   let server: string;
 
   beforeAll(async () => {
-    t = await createTestApp();
     server = await t.tokens.server();
   });
-  afterAll(() => t.close());
 
   const create = (clinicId: string, userId: string, token: string | undefined, body?: unknown) =>
     t.call<any>('POST', `/v1/clinics/${clinicId}/patients/${userId}`, { token, body });

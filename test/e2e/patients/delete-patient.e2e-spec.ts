@@ -7,16 +7,11 @@ import {
   findPatientArchives,
   findPatientDocument,
 } from '../../support/patient-builders';
-import { createTestApp, TestApp } from '../../support/test-app';
+import { useTestApp } from '../../support/test-app';
 import { expectDenials } from '../clinics/expectations';
 
 describe('DeletePatient — DELETE /v1/clinics/{clinicId}/patients/{patientId}', () => {
-  let t: TestApp;
-
-  beforeAll(async () => {
-    t = await createTestApp();
-  });
-  afterAll(() => t.close());
+  const t = useTestApp();
 
   const remove = (clinicId: string, userId: string, token: string | undefined) =>
     t.call('DELETE', `/v1/clinics/${clinicId}/patients/${userId}`, { token });

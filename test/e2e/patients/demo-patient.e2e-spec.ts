@@ -10,17 +10,16 @@ import {
   findPatientDocuments,
   setHardLimit,
 } from '../../support/patient-builders';
-import { createTestApp, TestApp } from '../../support/test-app';
+import { useTestApp } from '../../support/test-app';
 
 describe('the demo patient (DEMO_PATIENT_USER_ID, behavior-clinics.md §1.3, §1.8)', () => {
-  let t: TestApp;
+  const t = useTestApp({ override: (builder) => builder.overrideProvider(clinicsConfig.KEY).useValue(config) });
   let server: string;
   /** Read by the service on every use, so the tests can point it at a user they create. */
   const config: ClinicsConfig = { demoPatientUserId: undefined };
   let demoUserId: string;
 
   beforeAll(async () => {
-    t = await createTestApp({ override: (builder) => builder.overrideProvider(clinicsConfig.KEY).useValue(config) });
     server = await t.tokens.server();
     const demo = await t.users.create({
       email: 'Demo.Patient@Example.com',
@@ -34,7 +33,6 @@ describe('the demo patient (DEMO_PATIENT_USER_ID, behavior-clinics.md §1.3, §1
     demoUserId = demo.userId;
     config.demoPatientUserId = demoUserId;
   });
-  afterAll(() => t.close());
 
   const deleteClinic = (clinicId: string, token: string) => t.call('DELETE', `/v1/clinics/${clinicId}`, { token });
 

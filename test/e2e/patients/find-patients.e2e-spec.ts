@@ -3,18 +3,16 @@ import { PatientsService } from '../../../src/modules/clinics/patients/patients.
 import { addClinician, createClinic } from '../../support/builders';
 import { expectError, expectValidationError } from '../../support/expect-error';
 import { addUserPatient } from '../../support/patient-builders';
-import { createTestApp, TestApp } from '../../support/test-app';
+import { useTestApp } from '../../support/test-app';
 import { expectDenials } from '../clinics/expectations';
 
 describe('a user’s patient records across clinics', () => {
-  let t: TestApp;
+  const t = useTestApp();
   let server: string;
 
   beforeAll(async () => {
-    t = await createTestApp();
     server = await t.tokens.server();
   });
-  afterAll(() => t.close());
 
   const share = (clinicId: string, userId: string, body: Record<string, unknown> = {}) =>
     t.call('POST', `/v1/clinics/${clinicId}/patients/${userId}`, {

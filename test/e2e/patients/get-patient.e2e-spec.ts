@@ -2,16 +2,11 @@ import { Types } from 'mongoose';
 import { addClinician, createClinic } from '../../support/builders';
 import { expectError, expectValidationError } from '../../support/expect-error';
 import { addUserPatient } from '../../support/patient-builders';
-import { createTestApp, TestApp } from '../../support/test-app';
+import { useTestApp } from '../../support/test-app';
 import { expectDenials, ISO_DATE_TIME } from '../clinics/expectations';
 
 describe('GetPatient — GET /v1/clinics/{clinicId}/patients/{patientId}', () => {
-  let t: TestApp;
-
-  beforeAll(async () => {
-    t = await createTestApp();
-  });
-  afterAll(() => t.close());
+  const t = useTestApp();
 
   it('should deny prescribers, plain users, the patient themself and other clinics’ members', async () => {
     const { clinicId } = await createClinic(t);

@@ -9,17 +9,15 @@ import {
   findPatientDocuments,
   setMrnSettings,
 } from '../../support/patient-builders';
-import { createTestApp, TestApp } from '../../support/test-app';
+import { useTestApp } from '../../support/test-app';
 
 describe('MRN rules (behavior-patients.md §14.1)', () => {
-  let t: TestApp;
+  const t = useTestApp();
   let server: string;
 
   beforeAll(async () => {
-    t = await createTestApp();
     server = await t.tokens.server();
   });
-  afterAll(() => t.close());
 
   const custodialUsers = () => t.connection.collection('users').countDocuments({ custodial: true });
   const createAccount = (clinicId: string, token: string, body: Record<string, unknown> = {}) =>

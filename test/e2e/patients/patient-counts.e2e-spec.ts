@@ -9,18 +9,16 @@ import {
   findPatientDocuments,
   setHardLimit,
 } from '../../support/patient-builders';
-import { createTestApp, TestApp } from '../../support/test-app';
+import { useTestApp } from '../../support/test-app';
 import { expectDenials } from '../clinics/expectations';
 
 describe('patient counts and the patient limit (behavior-patients.md §14.2)', () => {
-  let t: TestApp;
+  const t = useTestApp();
   let server: string;
 
   beforeAll(async () => {
-    t = await createTestApp();
     server = await t.tokens.server();
   });
-  afterAll(() => t.close());
 
   const getCount = (clinicId: string, token: string | undefined) =>
     t.call<any>('GET', `/v1/clinics/${clinicId}/patient_count`, { token });

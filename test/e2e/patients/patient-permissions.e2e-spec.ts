@@ -7,18 +7,16 @@ import {
   findPatientArchives,
   findPatientDocument,
 } from '../../support/patient-builders';
-import { createTestApp, TestApp } from '../../support/test-app';
+import { useTestApp } from '../../support/test-app';
 import { expectDenials } from '../clinics/expectations';
 
 describe('patient permissions', () => {
-  let t: TestApp;
+  const t = useTestApp();
   let server: string;
 
   beforeAll(async () => {
-    t = await createTestApp();
     server = await t.tokens.server();
   });
-  afterAll(() => t.close());
 
   describe('UpdatePatientPermissions — PUT /v1/clinics/{clinicId}/patients/{patientId}/permissions', () => {
     const put = (clinicId: string, userId: string, token: string | undefined, body?: unknown) =>

@@ -1,16 +1,11 @@
 import { addClinician, createClinic, insertClinicianRecord } from '../../support/builders';
 import { expectError, expectValidationError } from '../../support/expect-error';
 import { addUserPatient, findPatientDocument } from '../../support/patient-builders';
-import { createTestApp, TestApp } from '../../support/test-app';
+import { useTestApp } from '../../support/test-app';
 import { expectDenials, ISO_DATE_TIME } from '../clinics/expectations';
 
 describe('reviews and upload reminders', () => {
-  let t: TestApp;
-
-  beforeAll(async () => {
-    t = await createTestApp();
-  });
-  afterAll(() => t.close());
+  const t = useTestApp();
 
   const reviews = (method: 'PUT' | 'DELETE', clinicId: string, userId: string, token: string | undefined) =>
     t.call<any>(method, `/v1/clinics/${clinicId}/patients/${userId}/reviews`, { token });

@@ -8,18 +8,16 @@ import {
   summaryId,
   summaryStats,
 } from '../../support/patient-builders';
-import { createTestApp, TestApp } from '../../support/test-app';
+import { useTestApp } from '../../support/test-app';
 import { expectDenials } from '../clinics/expectations';
 
 describe('patient summaries (behavior-patients.md §15)', () => {
-  let t: TestApp;
+  const t = useTestApp();
   let server: string;
 
   beforeAll(async () => {
-    t = await createTestApp();
     server = await t.tokens.server();
   });
-  afterAll(() => t.close());
 
   const updateSummary = (userId: string, token: string | undefined, body?: unknown) =>
     t.call('POST', `/v1/patients/${userId}/summary`, { token, body });

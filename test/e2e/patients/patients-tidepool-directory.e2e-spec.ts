@@ -2,25 +2,26 @@ import { Types } from 'mongoose';
 import { authConfig } from '../../../src/config/auth.config';
 import { expectError } from '../../support/expect-error';
 import { findPatientDocument, findPatientDocuments, setMrnSettings } from '../../support/patient-builders';
-import { createTestApp, TEST_TOKEN_SECRET, TestApp } from '../../support/test-app';
+import { TEST_TOKEN_SECRET, useTestApp } from '../../support/test-app';
 import { TidepoolStub } from '../../support/tidepool-stub';
 
 /** Patient creation and e-mail changes with the `tidepool` user directory (the platform's user and profile services). */
 describe('patients with the tidepool user directory', () => {
   let stub: TidepoolStub;
-  let t: TestApp;
+  beforeAll(async () => {
+    stub = await TidepoolStub.start();
+  });
+  const t = useTestApp(() => ({
+    override: (builder) =>
+      builder
+        .overrideProvider(authConfig.KEY)
+        .useValue({ ...stub.config(), provider: 'jwt', tokenSecret: TEST_TOKEN_SECRET }),
+  }));
   let server: string;
   let clinicId: string;
   let adminToken: string;
 
   beforeAll(async () => {
-    stub = await TidepoolStub.start();
-    t = await createTestApp({
-      override: (builder) =>
-        builder
-          .overrideProvider(authConfig.KEY)
-          .useValue({ ...stub.config(), provider: 'jwt', tokenSecret: TEST_TOKEN_SECRET }),
-    });
     server = await t.tokens.server();
     stub.users.set('1111111111', {
       userid: '1111111111',
@@ -36,7 +37,6 @@ describe('patients with the tidepool user directory', () => {
     clinicId = res.body.id;
   });
   afterAll(async () => {
-    await t.close();
     await stub.stop();
   });
 

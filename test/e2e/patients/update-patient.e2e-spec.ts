@@ -7,16 +7,11 @@ import {
   expectCountsExact,
   findPatientDocument,
 } from '../../support/patient-builders';
-import { createTestApp, TestApp } from '../../support/test-app';
+import { useTestApp } from '../../support/test-app';
 import { expectDenials } from '../clinics/expectations';
 
 describe('UpdatePatient — PUT /v1/clinics/{clinicId}/patients/{patientId}', () => {
-  let t: TestApp;
-
-  beforeAll(async () => {
-    t = await createTestApp();
-  });
-  afterAll(() => t.close());
+  const t = useTestApp();
 
   const update = (clinicId: string, userId: string, token: string | undefined, body?: unknown) =>
     t.call<any>('PUT', `/v1/clinics/${clinicId}/patients/${userId}`, { token, body });

@@ -207,6 +207,14 @@ describe('internal clinic settings: UpdateTier, UpdateMembershipRestrictions, MR
       });
     });
 
+    it('should replace settings whose values equal the stored ones under other keys', async () => {
+      expect((await update(server, { hardLimit: { plan: 5 } })).status).toBe(200);
+      const res = await update(server, { softLimit: { plan: 5 } });
+      expect(res.status).toBe(200);
+      expect(res.body).toEqual({ softLimit: { plan: 5 } });
+      expect(await stored()).toEqual({ softLimit: { plan: 5 } });
+    });
+
     it('should remove the limits with an empty body', async () => {
       const res = await update(server, {});
       expect(res.status).toBe(200);

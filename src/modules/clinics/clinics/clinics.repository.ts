@@ -229,8 +229,19 @@ export class ClinicsWriter extends GatedWriter {
     return result.matchedCount > 0;
   }
 
+  /**
+   * Sets whole fields. Object-valued fields are removed first: FerretDB 1.24 skips a `$set` of a
+   * sub-document whose values equal the stored ones under other keys (`{hardLimit: {plan: 5}}` →
+   * `{softLimit: {plan: 5}}` would be ignored). Both steps run inside the gate.
+   */
   private async setFields(fields: Record<string, unknown>): Promise<boolean> {
     this.guard();
+    const objects = Object.keys(fields).filter((field) => typeof fields[field] === 'object' && fields[field] !== null);
+    if (objects.length > 0) {
+      await this.clinics
+        .updateOne({ _id: this.clinicId }, { $unset: Object.fromEntries(objects.map((field) => [field, ''])) })
+        .exec();
+    }
     const result = await this.clinics
       .updateOne({ _id: this.clinicId }, { $set: { ...fields, updatedTime: new Date() } })
       .exec();

@@ -4,6 +4,8 @@ import { appConfig } from '../config/app.config';
 import { databaseConfig } from '../config/database.config';
 import { RunningEmbeddedDatabase, startEmbeddedDatabase } from './embedded-database';
 
+const ENGINE_NAMES = { postgresql: 'FerretDB on PostgreSQL', sqlite: 'FerretDB on SQLite' } as const;
+
 /** Gives the database URI: the configured one, or the embedded FerretDB it starts (and stops). */
 @Injectable()
 export class EmbeddedDatabaseService implements OnApplicationShutdown {
@@ -20,17 +22,23 @@ export class EmbeddedDatabaseService implements OnApplicationShutdown {
     this.running ??= await startEmbeddedDatabase({
       cacheDir: this.database.embeddedCacheDir,
       dataDir: this.app.dataDir,
+      engine: this.database.embeddedEngine,
       log: (line) => this.logger.log(line),
     });
     this.logger.log(
       this.running.owned
-        ? `embedded database (FerretDB, SQLite) started at ${this.running.uri} with data in ${this.app.dataDir}`
+        ? `embedded database (${ENGINE_NAMES[this.running.engine]}) started at ${this.running.uri} with data in ${this.app.dataDir}`
         : `embedded database already running at ${this.running.uri}; using it`,
     );
     return this.running.uri;
   }
 
-  async onApplicationShutdown(): Promise<void> {
+  /** Stops the embedded database if this process started it. */
+  async stop(): Promise<void> {
     await this.running?.stop();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.stop();
   }
 }

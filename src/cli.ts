@@ -8,6 +8,7 @@ import { UserDirectory } from './auth/directory/user-directory';
 import { JwtTokenIssuer } from './auth/tokens/jwt-token.issuer';
 import { createRootLogger, PinoNestLogger } from './common/logging/logger';
 import { loadAppConfig } from './config/app.config';
+import { useEmbeddedDatabaseAsTool } from './database/embedded-database.service';
 
 const USAGE = `Usage: npm run cli -- <command>
 
@@ -135,6 +136,8 @@ async function main(): Promise<void> {
     pretty: false,
     toStderr: true,
   });
+  // Beside a running service, reuse the embedded database it runs (and do not claim its data folder).
+  useEmbeddedDatabaseAsTool();
   let app: INestApplicationContext | undefined;
   const context = async (): Promise<INestApplicationContext> => {
     app ??= await NestFactory.createApplicationContext(AppModule, {

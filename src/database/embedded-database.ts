@@ -151,8 +151,18 @@ export function ensureFerretDbBinary(cacheDir: string, log: ProgressLog, patched
   }
   // Rename is atomic, so a concurrent build never leaves a half-written binary in place.
   renameSync(partial, binary);
+  removeOtherPatchedBinaries(cacheDir, binary);
   log(`embedded database: FerretDB ${FERRETDB_VERSION} built in ${Math.round((Date.now() - started) / 1000)} s`);
   return binary;
+}
+
+/** Binaries built with an earlier version of the patch are not used any more. */
+function removeOtherPatchedBinaries(cacheDir: string, keep: string): void {
+  const pattern = new RegExp(`^ferretdb-${FERRETDB_VERSION.replace(/\./g, '\\.')}-[0-9a-f]{8}$`);
+  for (const name of readdirSync(cacheDir)) {
+    const path = resolve(cacheDir, name);
+    if (pattern.test(name) && path !== keep) rmSync(path, { force: true });
+  }
 }
 
 function makeWritable(dir: string): void {

@@ -44,6 +44,8 @@ const lookupIndexSuffix = "_lookup"
 // every top-level field that leads one of the collection's indexes, and drops those no index
 // leads any more. Pushed-down equality and $in filters have the form _jsonb->'field' @> value,
 // which a btree index on _jsonb->'field' cannot serve and a GIN index on the same expression can.
+// fastupdate is off so that a lookup never reads a list of pending entries that grows with the
+// inserts since the last vacuum.
 func syncLookupIndexes(ctx context.Context, p *pgxpool.Pool, dbName string, c *Collection) error {
 	want := map[string]string{}
 
@@ -98,7 +100,7 @@ func syncLookupIndexes(ctx context.Context, p *pgxpool.Pool, dbName string, c *C
 		}
 
 		q := fmt.Sprintf(
-			"CREATE INDEX IF NOT EXISTS %s ON %s USING gin ((%s->%s) jsonb_path_ops)",
+			"CREATE INDEX IF NOT EXISTS %s ON %s USING gin ((%s->%s) jsonb_path_ops) WITH (fastupdate = off)",
 			pgx.Identifier{name}.Sanitize(),
 			pgx.Identifier{dbName, c.TableName}.Sanitize(),
 			DefaultColumn,

@@ -14,6 +14,7 @@
 /* eslint-disable @typescript-eslint/no-require-imports */
 const { MongoClient, ObjectId } = require('mongodb');
 const { performance } = require('node:perf_hooks');
+const { setTimeout: sleep } = require('node:timers/promises');
 
 function parseArgs(argv) {
   const args = {
@@ -74,6 +75,18 @@ function serverCpuMs(rootPids) {
 }
 
 let SERVER_PIDS = [];
+
+/** After seeding, waits (at most 2 minutes) until the server is idle: background work (PostgreSQL's autovacuum) done. */
+async function waitForIdleServer() {
+  if (SERVER_PIDS.length === 0) return;
+  const deadline = Date.now() + 120_000;
+  let quiet = 0;
+  while (quiet < 3 && Date.now() < deadline) {
+    const before = serverCpuMs(SERVER_PIDS);
+    await sleep(1000);
+    quiet = serverCpuMs(SERVER_PIDS) - before <= 20 ? quiet + 1 : 0;
+  }
+}
 
 async function time(iterations, fn) {
   await fn(0); // warm-up
@@ -197,6 +210,7 @@ async function main() {
     console.log(
       `${args.label}\tseed\t${docs.length} patients (${seeded} in total) in ${Math.round(performance.now() - started)} ms`,
     );
+    await waitForIdleServer();
     if (targetIds.length === 0) {
       for (const doc of await patients.find({ clinicId: target }, { projection: { _id: 1 } }).toArray())
         targetIds.push(doc._id);

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { MongoClient, ObjectId } from 'mongodb';
@@ -19,9 +19,20 @@ function readState(dataDir: string): StateFile {
   return JSON.parse(readFileSync(join(dataDir, 'ferretdb.json'), 'utf8')) as StateFile;
 }
 
+const folders: string[] = [];
+
+/** A data folder of the test's own, removed after the file's tests. */
+function temporaryFolder(): string {
+  const folder = mkdtempSync(join(tmpdir(), 'clinics-embedded-'));
+  folders.push(folder);
+  return folder;
+}
+
+afterAll(() => folders.forEach((folder) => rmSync(folder, { recursive: true, force: true })));
+
 describe('embedded database', () => {
   it('should keep data across a restart on the same data folder', async () => {
-    const dataDir = mkdtempSync(join(tmpdir(), 'clinics-embedded-'));
+    const dataDir = temporaryFolder();
     const first = await startEmbeddedDatabase({ cacheDir: CACHE_DIR, dataDir, log: () => undefined });
     expect(first.owned).toBe(true);
     const client = new MongoClient(first.uri);
@@ -41,7 +52,7 @@ describe('embedded database', () => {
   });
 
   it('should reuse the instance another process runs on the same folder, and leave it running', async () => {
-    const dataDir = mkdtempSync(join(tmpdir(), 'clinics-embedded-'));
+    const dataDir = temporaryFolder();
     const owner = await startEmbeddedDatabase({ cacheDir: CACHE_DIR, dataDir, log: () => undefined });
     try {
       const guest = await startEmbeddedDatabase({ cacheDir: CACHE_DIR, dataDir, log: () => undefined });
@@ -56,7 +67,7 @@ describe('embedded database', () => {
   });
 
   it('should stop what an owner that was killed left running, and start afresh', async () => {
-    const dataDir = mkdtempSync(join(tmpdir(), 'clinics-embedded-'));
+    const dataDir = temporaryFolder();
     const script =
       "require('./src/database/embedded-database')" +
       `.startEmbeddedDatabase({ cacheDir: ${JSON.stringify(CACHE_DIR)}, dataDir: ${JSON.stringify(dataDir)}, log: () => {} })` +
@@ -83,7 +94,7 @@ describe('embedded database', () => {
   });
 
   it('should say how to proceed when Go is missing and nothing is cached', () => {
-    const emptyCache = mkdtempSync(join(tmpdir(), 'clinics-no-cache-'));
+    const emptyCache = temporaryFolder();
     const savedPath = process.env.PATH;
     process.env.PATH = '/nonexistent';
     try {

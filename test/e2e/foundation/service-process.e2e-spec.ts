@@ -1,5 +1,5 @@
 import { ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync, rmSync } from 'node:fs';
 import { createServer, Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -67,11 +67,22 @@ async function stopService(run: ServiceRun): Promise<void> {
   await run.exited;
 }
 
+const folders: string[] = [];
+
+/** A data folder of the test's own, removed after the file's tests. */
+function temporaryFolder(): string {
+  const folder = mkdtempSync(join(tmpdir(), 'clinics-service-'));
+  folders.push(folder);
+  return folder;
+}
+
+afterAll(() => folders.forEach((folder) => rmSync(folder, { recursive: true, force: true })));
+
 describe('service process', () => {
   jest.setTimeout(60_000);
 
   it('should log where it listens and stop the embedded database on SIGTERM', async () => {
-    const dataDir = mkdtempSync(join(tmpdir(), 'clinics-service-'));
+    const dataDir = temporaryFolder();
     const run = startService({ PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir });
     await waitFor(() => run.output().includes('Clinics API listening on'), 45_000);
     expect(run.output()).toMatch(/Clinics API listening on http:\/\/127\.0\.0\.1:\d+ \(Swagger UI: .*\/docs\)/);
@@ -85,7 +96,7 @@ describe('service process', () => {
   });
 
   it('should stop PostgreSQL and FerretDB with the service', async () => {
-    const dataDir = mkdtempSync(join(tmpdir(), 'clinics-service-'));
+    const dataDir = temporaryFolder();
     const run = startService({ PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir });
     await waitFor(() => run.output().includes('Clinics API listening on'), 45_000);
     const pids = embeddedPids(dataDir);
@@ -99,7 +110,7 @@ describe('service process', () => {
   });
 
   it('should refuse a second service on the same data folder, while the CLI works beside the first', async () => {
-    const dataDir = mkdtempSync(join(tmpdir(), 'clinics-service-'));
+    const dataDir = temporaryFolder();
     const first = startService({ PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir });
     try {
       await waitFor(() => first.output().includes('Clinics API listening on'), 45_000);
@@ -143,7 +154,7 @@ describe('service process', () => {
   });
 
   it('should start when the data folder holds a claim and a state file of processes that have ended', async () => {
-    const dataDir = mkdtempSync(join(tmpdir(), 'clinics-service-'));
+    const dataDir = temporaryFolder();
     const gone = deadPid();
     writeFileSync(join(dataDir, 'service.json'), JSON.stringify({ pid: gone, since: new Date().toISOString() }));
     writeFileSync(
@@ -163,7 +174,7 @@ describe('service process', () => {
   });
 
   it('should stop the embedded database when start-up fails after it started', async () => {
-    const dataDir = mkdtempSync(join(tmpdir(), 'clinics-service-'));
+    const dataDir = temporaryFolder();
     const blocker: Server = createServer();
     await new Promise<void>((r) => blocker.listen(0, '127.0.0.1', r));
     const port = (blocker.address() as { port: number }).port;

@@ -201,6 +201,7 @@ export async function startEmbeddedDatabase(options: EmbeddedDatabaseOptions): P
       log: options.log,
     });
     backendArgs = ['--handler=postgresql', `--postgresql-url=${postgres.url}`];
+    options.log(`embedded database: PostgreSQL ready after ${Date.now() - started} ms`);
   } else {
     mkdirSync(join(dataDir, 'ferretdb'), { recursive: true });
     backendArgs = ['--handler=sqlite', `--sqlite-url=file:${join(dataDir, 'ferretdb')}/`];

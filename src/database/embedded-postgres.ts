@@ -1,15 +1,6 @@
 import { ChildProcess, spawn, spawnSync } from 'node:child_process';
-import {
-  chmodSync,
-  cpSync,
-  existsSync,
-  mkdirSync,
-  readFileSync,
-  renameSync,
-  rmSync,
-  symlinkSync,
-  unlinkSync,
-} from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, symlinkSync, unlinkSync } from 'node:fs';
+import { copyFile } from 'node:fs/promises';
 import { dirname, join, relative, resolve } from 'node:path';
 import { childProcessEnvironment } from '../config/environment';
 import { collectOutput, freeLoopbackPort, hasExited, isOurProcess, stopChild, stopProcess } from './child-processes';
@@ -185,17 +176,40 @@ export function ensureClusterTemplate(cacheDir: string, log: (message: string) =
 }
 
 /** Creates PostgreSQL's data folder, as a copy of the cluster template, when it holds no cluster yet. */
-export function ensureCluster(dataDir: string, cacheDir: string, log: (message: string) => void): void {
+export async function ensureCluster(dataDir: string, cacheDir: string, log: (message: string) => void): Promise<void> {
   if (existsSync(join(dataDir, 'PG_VERSION'))) return;
   const template = ensureClusterTemplate(cacheDir, log);
   const partial = `${dataDir}.${process.pid}.partial`;
   rmSync(partial, { recursive: true, force: true });
   mkdirSync(dirname(dataDir), { recursive: true });
-  cpSync(template, partial, { recursive: true });
-  // PostgreSQL accepts only a data folder that is not readable by others.
-  chmodSync(partial, 0o700);
+  await copyTree(template, partial);
   if (existsSync(dataDir)) rmSync(dataDir, { recursive: true, force: true });
   renameSync(partial, dataDir);
+}
+
+/**
+ * Copies a folder of regular files with many copies in flight: a cluster is about a thousand small
+ * files, which one-by-one copying (cpSync, `cp -a`) takes seconds for on a busy disk. Folders are
+ * created readable by their owner only, as PostgreSQL requires of its data folder.
+ */
+async function copyTree(source: string, target: string): Promise<void> {
+  const files: [string, string][] = [];
+  const walk = (from: string, to: string): void => {
+    mkdirSync(to, { recursive: true, mode: 0o700 });
+    for (const entry of readdirSync(from, { withFileTypes: true })) {
+      if (entry.isDirectory()) walk(join(from, entry.name), join(to, entry.name));
+      else files.push([join(from, entry.name), join(to, entry.name)]);
+    }
+  };
+  walk(source, target);
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < files.length) {
+      const [from, to] = files[next++];
+      await copyFile(from, to);
+    }
+  };
+  await Promise.all(Array.from({ length: 32 }, worker));
 }
 
 /**
@@ -223,7 +237,7 @@ export async function clearStaleServer(dataDir: string): Promise<void> {
 /** Starts PostgreSQL on a free loopback port (no Unix socket) and waits until it accepts connections. */
 export async function startPostgres(options: PostgresOptions): Promise<RunningPostgres> {
   const dataDir = resolve(options.dataDir);
-  ensureCluster(dataDir, resolve(options.cacheDir), options.log);
+  await ensureCluster(dataDir, resolve(options.cacheDir), options.log);
   await clearStaleServer(dataDir);
   const port = await freeLoopbackPort();
   const settings: Record<string, string> = {

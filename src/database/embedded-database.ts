@@ -212,7 +212,8 @@ export async function startEmbeddedDatabase(options: EmbeddedDatabaseOptions): P
     child?.kill('SIGTERM');
   };
   // The embedded database must never outlive the process that started it, even on a crash.
-  process.once('exit', killOnExit);
+  // Prepended, so that on exit FerretDB is signalled before PostgreSQL (whose handler came first).
+  process.prependOnceListener('exit', killOnExit);
   const stopAll = async (): Promise<void> => {
     process.removeListener('exit', killOnExit);
     // FerretDB first, so nothing is connected when PostgreSQL shuts down.

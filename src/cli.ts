@@ -8,6 +8,7 @@ import { PatientProfile, UserDirectory, UserProfile } from './auth/directory/use
 import { JwtTokenIssuer } from './auth/tokens/jwt-token.issuer';
 import { createNestLogger, createRootLogger } from './common/logging/logger';
 import { loadAppConfig } from './config/app.config';
+import { useEmbeddedDatabaseAsTool } from './database/embedded-database.service';
 
 const USAGE = `Usage: npm run cli -- <command>
 
@@ -210,6 +211,8 @@ async function main(): Promise<void> {
     pretty: false,
     toStderr: true,
   });
+  // Beside a running service, reuse the embedded database it runs (and do not claim its data folder).
+  useEmbeddedDatabaseAsTool();
   let app: INestApplicationContext | undefined;
   const context = async (): Promise<INestApplicationContext> => {
     app ??= await NestFactory.createApplicationContext(AppModule, {

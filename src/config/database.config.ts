@@ -1,7 +1,11 @@
 import { registerAs } from '@nestjs/config';
 import { Expose, Type } from 'class-transformer';
-import { IsInt, IsOptional, IsString, Matches, Max, Min } from 'class-validator';
+import { IsIn, IsInt, IsOptional, IsString, Matches, Max, Min } from 'class-validator';
 import { validateSection } from './validate-section';
+
+/** postgresql (default): FerretDB on PostgreSQL 16. sqlite: FerretDB on SQLite, as before. */
+export const EMBEDDED_ENGINES = ['postgresql', 'sqlite'] as const;
+export type EmbeddedEngine = (typeof EMBEDDED_ENGINES)[number];
 
 class DatabaseEnvironment {
   @Expose()
@@ -13,6 +17,7 @@ class DatabaseEnvironment {
   MONGODB_DATABASE: string = 'clinic';
   @Expose() @Type(() => Number) @IsInt() @Min(100) @Max(120000) MONGODB_TIMEOUT_MS: number = 10000;
   @Expose() @IsString() EMBEDDED_DB_CACHE_DIR: string = './.cache/ferretdb';
+  @Expose() @IsIn(EMBEDDED_ENGINES) EMBEDDED_DB_ENGINE: EmbeddedEngine = 'postgresql';
 }
 
 export interface DatabaseConfig {
@@ -21,6 +26,8 @@ export interface DatabaseConfig {
   databaseName: string;
   timeoutMs: number;
   embeddedCacheDir: string;
+  /** The embedded database's storage; unset: PostgreSQL. */
+  embeddedEngine?: EmbeddedEngine;
 }
 
 export function loadDatabaseConfig(): DatabaseConfig {
@@ -30,6 +37,7 @@ export function loadDatabaseConfig(): DatabaseConfig {
     databaseName: env.MONGODB_DATABASE,
     timeoutMs: env.MONGODB_TIMEOUT_MS,
     embeddedCacheDir: env.EMBEDDED_DB_CACHE_DIR,
+    embeddedEngine: env.EMBEDDED_DB_ENGINE,
   };
 }
 

@@ -1,4 +1,4 @@
-import { Injectable, Module, OnApplicationBootstrap } from '@nestjs/common';
+import { BeforeApplicationShutdown, Injectable, Module, OnApplicationBootstrap } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
 import { InjectConnection, MongooseModule } from '@nestjs/mongoose';
 import type { Connection } from 'mongoose';
@@ -13,13 +13,28 @@ export class DatabaseUnreachableError extends Error {
 @Module({ providers: [EmbeddedDatabaseService], exports: [EmbeddedDatabaseService] })
 class EmbeddedDatabaseModule {}
 
-/** Creates the indexes every schema declares before the service accepts requests. */
+/**
+ * Creates the indexes every schema declares before the service accepts requests; at shutdown,
+ * closes the connection before the embedded database stops (FerretDB waits seconds for open
+ * connections before it exits).
+ */
 @Injectable()
-class SchemaIndexes implements OnApplicationBootstrap {
-  constructor(@InjectConnection() private readonly connection: Connection) {}
+class DatabaseLifecycle implements OnApplicationBootstrap, BeforeApplicationShutdown {
+  constructor(
+    @InjectConnection() private readonly connection: Connection,
+    private readonly embedded: EmbeddedDatabaseService,
+  ) {}
 
   async onApplicationBootstrap(): Promise<void> {
     await Promise.all(this.connection.modelNames().map((name) => this.connection.model(name).init()));
+  }
+
+  async beforeApplicationShutdown(): Promise<void> {
+    try {
+      await this.connection.close();
+    } finally {
+      await this.embedded.stop();
+    }
   }
 }
 
@@ -41,7 +56,8 @@ class SchemaIndexes implements OnApplicationBootstrap {
         };
       },
     }),
+    EmbeddedDatabaseModule,
   ],
-  providers: [SchemaIndexes],
+  providers: [DatabaseLifecycle],
 })
 export class DatabaseModule {}

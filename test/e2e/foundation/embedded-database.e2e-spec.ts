@@ -1,18 +1,38 @@
-import { mkdtempSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { MongoClient } from 'mongodb';
+import { MongoClient, ObjectId } from 'mongodb';
 import {
   EmbeddedDatabaseError,
   ensureFerretDbBinary,
   startEmbeddedDatabase,
+  StateFile,
 } from '../../../src/database/embedded-database';
+import { testDatabaseUri, uniqueDatabaseName } from '../../support/test-database';
+import { isProcessAlive as isAlive } from '../../../src/database/child-processes';
 
-const CACHE_DIR = resolve(__dirname, '../../../.cache/ferretdb');
+const ROOT = resolve(__dirname, '../../..');
+const CACHE_DIR = resolve(ROOT, '.cache/ferretdb');
+
+function readState(dataDir: string): StateFile {
+  return JSON.parse(readFileSync(join(dataDir, 'ferretdb.json'), 'utf8')) as StateFile;
+}
+
+const folders: string[] = [];
+
+/** A data folder of the test's own, removed after the file's tests. */
+function temporaryFolder(): string {
+  const folder = mkdtempSync(join(tmpdir(), 'clinics-embedded-'));
+  folders.push(folder);
+  return folder;
+}
+
+afterAll(() => folders.forEach((folder) => rmSync(folder, { recursive: true, force: true })));
 
 describe('embedded database', () => {
   it('should keep data across a restart on the same data folder', async () => {
-    const dataDir = mkdtempSync(join(tmpdir(), 'clinics-embedded-'));
+    const dataDir = temporaryFolder();
     const first = await startEmbeddedDatabase({ cacheDir: CACHE_DIR, dataDir, log: () => undefined });
     expect(first.owned).toBe(true);
     const client = new MongoClient(first.uri);
@@ -32,7 +52,7 @@ describe('embedded database', () => {
   });
 
   it('should reuse the instance another process runs on the same folder, and leave it running', async () => {
-    const dataDir = mkdtempSync(join(tmpdir(), 'clinics-embedded-'));
+    const dataDir = temporaryFolder();
     const owner = await startEmbeddedDatabase({ cacheDir: CACHE_DIR, dataDir, log: () => undefined });
     try {
       const guest = await startEmbeddedDatabase({ cacheDir: CACHE_DIR, dataDir, log: () => undefined });
@@ -46,8 +66,35 @@ describe('embedded database', () => {
     }
   });
 
+  it('should stop what an owner that was killed left running, and start afresh', async () => {
+    const dataDir = temporaryFolder();
+    const script =
+      "require('./src/database/embedded-database')" +
+      `.startEmbeddedDatabase({ cacheDir: ${JSON.stringify(CACHE_DIR)}, dataDir: ${JSON.stringify(dataDir)}, log: () => {} })` +
+      ".then(() => console.log('up'))";
+    const owner = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', '-e', script], {
+      cwd: ROOT,
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    await new Promise<void>((r) => owner.stdout.on('data', (chunk: Buffer) => chunk.toString().includes('up') && r()));
+    const exited = new Promise((r) => owner.once('exit', r));
+    owner.kill('SIGKILL');
+    await exited;
+    const left = readState(dataDir);
+    expect(isAlive(left.pid) && isAlive(left.postgresPid)).toBe(true);
+
+    const fresh = await startEmbeddedDatabase({ cacheDir: CACHE_DIR, dataDir, log: () => undefined });
+    try {
+      expect(fresh.owned).toBe(true);
+      expect(isAlive(left.pid) || isAlive(left.postgresPid)).toBe(false);
+      expect(readState(dataDir)).toMatchObject({ ownerPid: process.pid, engine: 'postgresql' });
+    } finally {
+      await fresh.stop();
+    }
+  });
+
   it('should say how to proceed when Go is missing and nothing is cached', () => {
-    const emptyCache = mkdtempSync(join(tmpdir(), 'clinics-no-cache-'));
+    const emptyCache = temporaryFolder();
     const savedPath = process.env.PATH;
     process.env.PATH = '/nonexistent';
     try {
@@ -56,5 +103,76 @@ describe('embedded database', () => {
     } finally {
       process.env.PATH = savedPath;
     }
+  });
+
+  describe('query pushdown (PostgreSQL engine)', () => {
+    let client: MongoClient;
+    let db: ReturnType<MongoClient['db']>;
+    const clinics = Array.from({ length: 20 }, () => new ObjectId());
+    const tag = new ObjectId();
+
+    beforeAll(async () => {
+      client = new MongoClient(testDatabaseUri());
+      db = client.db(uniqueDatabaseName());
+      const patients = db.collection('patients');
+      await patients.createIndex({ clinicId: 1, userId: 1 }, { unique: true });
+      // Enough rows that PostgreSQL prefers an index to reading the table.
+      const docs = Array.from({ length: 3000 }, (_, n) => ({
+        clinicId: clinics[n % clinics.length],
+        userId: `u${n}`,
+        tags: n === 7 ? [new ObjectId(), tag] : [],
+      }));
+      await patients.insertMany(docs);
+    });
+
+    afterAll(async () => {
+      await db.dropDatabase();
+      await client.close();
+    });
+
+    interface PlanNode {
+      'Node Type'?: string;
+      'Index Name'?: string;
+      Plans?: PlanNode[];
+    }
+
+    /** The PostgreSQL plan nodes of a find, as "Node Type on Index Name", from FerretDB's explain. */
+    async function plan(filter: object): Promise<string[]> {
+      const explained = await db.command({ explain: { find: 'patients', filter } });
+      const nodes: string[] = [];
+      const walk = (node: PlanNode): void => {
+        nodes.push(`${node['Node Type']}${node['Index Name'] ? ` on ${node['Index Name']}` : ''}`);
+        node.Plans?.forEach(walk);
+      };
+      const root = (explained.queryPlanner as { Plan?: PlanNode } | undefined)?.Plan;
+      if (root) walk(root);
+      return nodes;
+    }
+
+    it('should serve equality on the leading field of an index, and on _id, from an index', async () => {
+      if (!(await plan({})).includes('Seq Scan')) return; // not PostgreSQL (MONGODB_URI, or the SQLite engine)
+      const lookup = expect.stringMatching(/Index Scan on .*_lookup$/);
+      expect(await plan({ clinicId: clinics[3] })).toContainEqual(lookup);
+      const one = await db.collection('patients').findOne({ userId: 'u5' });
+      expect(await plan({ _id: one?._id })).toContainEqual(lookup);
+      expect(await plan({ clinicId: { $in: [clinics[1], clinics[2]] } })).toContainEqual(lookup);
+      // userId leads no index: PostgreSQL filters while reading the table
+      expect(await plan({ userId: 'u5' })).toEqual(['Seq Scan']);
+    });
+
+    it('should still match as MongoDB does: arrays holding the value, $in, and the rest of the filter', async () => {
+      const patients = db.collection('patients');
+      expect(await patients.countDocuments({ clinicId: clinics[3] })).toBe(150);
+      expect(await patients.countDocuments({ clinicId: clinics[3], userId: 'u3' })).toBe(1);
+      expect(await patients.countDocuments({ clinicId: clinics[3], userId: 'u4' })).toBe(0);
+      expect((await patients.find({ tags: tag }).toArray()).map((p) => p.userId)).toEqual(['u7']);
+      expect((await patients.find({ tags: { $in: [tag, new ObjectId()] } }).toArray()).map((p) => p.userId)).toEqual([
+        'u7',
+      ]);
+      expect(await patients.countDocuments({ clinicId: { $in: [clinics[1], clinics[2]] } })).toBe(300);
+      expect(await patients.countDocuments({ userId: { $in: ['u1', 'u2', 3] } })).toBe(2);
+      expect(await patients.countDocuments({ clinicId: { $in: [] } })).toBe(0);
+      expect(await patients.countDocuments({ clinicId: clinics[1].toHexString() })).toBe(0);
+    });
   });
 });

@@ -1,5 +1,5 @@
-import { ChildProcess, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync, rmSync } from 'node:fs';
 import { createServer, Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -17,13 +17,8 @@ function startService(env: Record<string, string>): ServiceRun {
   let output = '';
   const child = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', 'src/main.ts'], {
     cwd: ROOT,
-    // A data folder of its own unless the test names one: nothing is written into the repository.
-    env: {
-      PATH: process.env.PATH ?? '',
-      HOME: process.env.HOME ?? '',
-      DATA_DIR: mkdtempSync(join(tmpdir(), 'clinics-service-')),
-      ...env,
-    },
+    // A data folder of its own unless given, so nothing is written into the working tree.
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', DATA_DIR: temporaryFolder(), ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
@@ -53,11 +48,42 @@ function embeddedPid(dataDir: string): number {
   return (JSON.parse(readFileSync(join(dataDir, 'ferretdb.json'), 'utf8')) as { pid: number }).pid;
 }
 
+function embeddedPids(dataDir: string): number[] {
+  const state = JSON.parse(readFileSync(join(dataDir, 'ferretdb.json'), 'utf8')) as {
+    pid: number;
+    postgresPid?: number;
+  };
+  return [state.pid, ...(state.postgresPid ? [state.postgresPid] : [])];
+}
+
+/** A process id that is not in use: that of a child that has exited. */
+function deadPid(): number {
+  const child = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' });
+  return Number(child.stdout);
+}
+
+async function stopService(run: ServiceRun): Promise<void> {
+  if (run.child.exitCode !== null) return;
+  run.child.kill('SIGTERM');
+  await run.exited;
+}
+
+const folders: string[] = [];
+
+/** A data folder of the test's own, removed after the file's tests. */
+function temporaryFolder(): string {
+  const folder = mkdtempSync(join(tmpdir(), 'clinics-service-'));
+  folders.push(folder);
+  return folder;
+}
+
+afterAll(() => folders.forEach((folder) => rmSync(folder, { recursive: true, force: true })));
+
 describe('service process', () => {
   jest.setTimeout(60_000);
 
   it('should log where it listens and stop the embedded database on SIGTERM', async () => {
-    const dataDir = mkdtempSync(join(tmpdir(), 'clinics-service-'));
+    const dataDir = temporaryFolder();
     const run = startService({ PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir });
     await waitFor(() => run.output().includes('Clinics API listening on'), 45_000);
     expect(run.output()).toMatch(/Clinics API listening on http:\/\/127\.0\.0\.1:\d+ \(Swagger UI: .*\/docs\)/);
@@ -70,8 +96,86 @@ describe('service process', () => {
     expect(existsSync(join(dataDir, 'ferretdb.json'))).toBe(false);
   });
 
+  it('should stop PostgreSQL and FerretDB with the service', async () => {
+    const dataDir = temporaryFolder();
+    const run = startService({ PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir });
+    await waitFor(() => run.output().includes('Clinics API listening on'), 45_000);
+    const pids = embeddedPids(dataDir);
+    expect(pids).toHaveLength(2);
+    expect(pids.every(isAlive)).toBe(true);
+
+    run.child.kill('SIGINT');
+    await run.exited;
+    await waitFor(() => !pids.some(isAlive), 10_000);
+    expect(existsSync(join(dataDir, 'service.json'))).toBe(false);
+  });
+
+  it('should refuse a second service on the same data folder, while the CLI works beside the first', async () => {
+    const dataDir = temporaryFolder();
+    const first = startService({ PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir });
+    try {
+      await waitFor(() => first.output().includes('Clinics API listening on'), 45_000);
+      const pids = embeddedPids(dataDir);
+
+      const second = startService({ PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir });
+      expect(await second.exited).toBe(1);
+      expect(second.output()).toContain(
+        `another Clinics API process (pid ${first.child.pid}) is already serving the data folder ${dataDir}`,
+      );
+
+      const cli = spawnSync(
+        process.execPath,
+        [
+          '-r',
+          'ts-node/register/transpile-only',
+          'src/cli.ts',
+          'user',
+          'create',
+          '--email',
+          'cli@example.com',
+          '--name',
+          'Cli',
+        ],
+        {
+          cwd: ROOT,
+          encoding: 'utf8',
+          env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', DATA_DIR: dataDir },
+        },
+      );
+      expect(cli.status).toBe(0);
+      expect(JSON.parse(cli.stdout)).toMatchObject({ userId: expect.any(String), token: expect.any(String) });
+
+      // Neither the refused service nor the CLI stopped the first one's database.
+      expect(embeddedPids(dataDir)).toEqual(pids);
+      expect(pids.every(isAlive)).toBe(true);
+      expect(first.child.exitCode).toBeNull();
+    } finally {
+      await stopService(first);
+    }
+  });
+
+  it('should start when the data folder holds a claim and a state file of processes that have ended', async () => {
+    const dataDir = temporaryFolder();
+    const gone = deadPid();
+    writeFileSync(join(dataDir, 'service.json'), JSON.stringify({ pid: gone, since: new Date().toISOString() }));
+    writeFileSync(
+      join(dataDir, 'ferretdb.json'),
+      JSON.stringify({ pid: gone, port: 9, engine: 'postgresql', ownerPid: gone, postgresPid: gone, postgresPort: 9 }),
+    );
+    const run = startService({ PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir });
+    try {
+      await waitFor(() => run.output().includes('Clinics API listening on') || run.child.exitCode !== null, 45_000);
+      expect(run.child.exitCode).toBeNull();
+      const claim = JSON.parse(readFileSync(join(dataDir, 'service.json'), 'utf8')) as { pid: number };
+      expect(claim.pid).toBe(run.child.pid);
+      expect(embeddedPids(dataDir).every(isAlive)).toBe(true);
+    } finally {
+      await stopService(run);
+    }
+  });
+
   it('should stop the embedded database when start-up fails after it started', async () => {
-    const dataDir = mkdtempSync(join(tmpdir(), 'clinics-service-'));
+    const dataDir = temporaryFolder();
     const blocker: Server = createServer();
     await new Promise<void>((r) => blocker.listen(0, '127.0.0.1', r));
     const port = (blocker.address() as { port: number }).port;

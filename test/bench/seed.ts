@@ -112,3 +112,79 @@ export async function seedNetwork(db: Db, client: BenchClient, size: NetworkSize
   }
   return { clinicIds, targetClinicId: clinicIds[0], member: member!, multiClinician, outsider, server };
 }
+
+export interface PatientsFixture {
+  /** Users the CreatePatientFromUser run adds to the target clinic, one per request. */
+  newPatientUserIds: string[];
+}
+
+/**
+ * Patients: one per clinic made through the API (CreatePatientFromUser), the rest cloned from it in
+ * bulk with their own user, name, e-mail, MRN, birth date and CGM summary, then each clinic's counts
+ * recomputed through the API (RefreshPatientCount). The target clinic gets `targetClinicPatients`;
+ * the others share the rest of `totalPatients`.
+ */
+export async function seedPatients(
+  db: Db,
+  client: BenchClient,
+  fixture: NetworkFixture,
+  size: { totalPatients: number; targetClinicPatients: number; newPatientUsers: number },
+): Promise<PatientsFixture> {
+  const { fullNameKey, mrnLower } = await import('../../src/modules/clinics/patients/patient.schema');
+  const others = fixture.clinicIds.length - 1;
+  const perOther = Math.floor((size.totalPatients - size.targetClinicPatients) / others);
+  const patients = db.collection('patients');
+  for (const [index, clinicId] of fixture.clinicIds.entries()) {
+    const count = index === 0 ? size.targetClinicPatients : perOther;
+    if (count === 0) continue;
+    const [first] = await insertUsers(db, client, 1, `patient-${index}`);
+    await client.call('POST', `/v1/clinics/${clinicId}/patients/${first.userId}`, fixture.server, {});
+    const template = await patients.findOne({ userId: first.userId });
+    if (!template) throw new Error('the template patient was not stored');
+    const clones = Array.from({ length: count - 1 }, (_, i) => {
+      const fullName = `${PATIENT_NAMES[i % PATIENT_NAMES.length]} ${index}-${i}`;
+      const mrn = `MRN${index}X${i}`;
+      const lastData = new Date(Date.now() - (i % 30) * 86_400_000);
+      const { _id: _ignored, ...rest } = template;
+      return {
+        ...rest,
+        userId: randomBytes(5).toString('hex'),
+        fullName,
+        fullNameKey: fullNameKey(fullName),
+        email: `p${index}-${i}@bench.example.com`,
+        mrn,
+        mrnLower: mrnLower(mrn),
+        birthDate: `19${50 + (i % 50)}-0${1 + (i % 9)}-1${i % 10}`,
+        createdTime: new Date(Date.now() - i * 60_000),
+        updatedTime: new Date(),
+        summary: {
+          cgmStats: {
+            id: randomBytes(12).toString('hex'),
+            dates: { lastData, hasLastData: true, lastUpdatedDate: lastData },
+            periods: Object.fromEntries(
+              ['1d', '7d', '14d', '30d'].map((period) => [
+                period,
+                {
+                  timeInTargetPercent: ((i * 37) % 100) / 100,
+                  hasTimeInTargetPercent: true,
+                  timeInVeryLowPercent: ((i * 7) % 10) / 100,
+                  hasTimeInVeryLowPercent: true,
+                  timeCGMUsePercent: ((i * 13) % 100) / 100,
+                  hasTimeCGMUsePercent: true,
+                },
+              ]),
+            ),
+          },
+        },
+      };
+    });
+    for (let start = 0; start < clones.length; start += 1000) {
+      await patients.insertMany(clones.slice(start, start + 1000));
+    }
+    await client.call('POST', `/v1/clinics/${clinicId}/patient_count/refresh`, fixture.server);
+  }
+  const newPatients = await insertUsers(db, client, size.newPatientUsers, 'new-patient');
+  return { newPatientUserIds: newPatients.map((user) => user.userId) };
+}
+
+const PATIENT_NAMES = ['Ada', 'Béla', 'Chidi', 'Dana', 'Émile', 'Farah', 'Goro', 'Hana', 'Ivo', 'Jun'];

@@ -9,6 +9,9 @@ import { CliniciansService } from './clinicians/clinicians.service';
 import { ClinicsController } from './clinics/clinics.controller';
 import { ClinicsService } from './clinics/clinics.service';
 import { ClinicPatientsRepository } from './patients/clinic-patients.repository';
+import { ListPatientsController } from './patients/list/list-patients.controller';
+import { ListPatientsService } from './patients/list/list-patients.service';
+import { PatientListRepository } from './patients/list/patient-list.repository';
 import { ClinicianMembershipRepository } from './clinicians/clinician-membership.repository';
 import { CliniciansRepository } from './clinicians/clinicians.repository';
 import { ClinicsRepository } from './clinics/clinics.repository';
@@ -32,11 +35,13 @@ import { ShareCodeGenerator } from './clinics/share-code';
       { name: ClinicianDeletionRecord.name, schema: ClinicianDeletionSchema },
     ]),
   ],
-  controllers: [ClinicsController, CliniciansController, ClinicSettingsController],
+  controllers: [ClinicsController, CliniciansController, ClinicSettingsController, ListPatientsController],
   providers: [
     ClinicsRepository,
     CliniciansRepository,
     ClinicPatientsRepository,
+    PatientListRepository,
+    ListPatientsService,
     ClinicWriteGate,
     ClinicianMembershipRepository,
     { provide: ClinicianMembershipLookup, useExisting: ClinicianMembershipRepository },

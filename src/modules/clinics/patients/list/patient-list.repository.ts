@@ -1,0 +1,30 @@
+import { Injectable, OnModuleInit } from '@nestjs/common';
+import { InjectConnection } from '@nestjs/mongoose';
+import type { Connection } from 'mongoose';
+import type { Page } from '../../../../common/validation/pagination.dto';
+import { PATIENT_LIST_INDEXES } from './patient-list.indexes';
+import type { MongoFilter, MongoSort } from './patient-list-query';
+import type { PatientListRecord } from './patient-list-record';
+
+/** Reads of the `patients` collection for ListPatients (the patients area owns its writes). */
+@Injectable()
+export class PatientListRepository implements OnModuleInit {
+  constructor(@InjectConnection() private readonly connection: Connection) {}
+
+  /** The list's indexes, until the patients schema declares them (`declarePatientListIndexes`). */
+  async onModuleInit(): Promise<void> {
+    await this.patients().createIndexes(PATIENT_LIST_INDEXES.map(({ key }) => ({ key })));
+  }
+
+  findPage(filter: MongoFilter, sort: MongoSort, page: Page): Promise<PatientListRecord[]> {
+    return this.patients().find(filter, { sort, skip: page.offset, limit: page.limit }).toArray();
+  }
+
+  count(filter: MongoFilter): Promise<number> {
+    return this.patients().countDocuments(filter);
+  }
+
+  private patients() {
+    return this.connection.collection<PatientListRecord>('patients');
+  }
+}

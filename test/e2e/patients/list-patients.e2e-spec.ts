@@ -382,19 +382,18 @@ describe('ListPatients filters and sorts', () => {
       await expectListed({ 'bgm.timeInVeryHighPercent': '>0.2' }, expected);
     });
 
-    it('should AND CGM and BGM filters, search, tags and a sort', async () => {
-      const [tag] = fixture.tagIds;
+    it('should AND CGM and BGM filters, search, sites and a sort', async () => {
+      const [site] = fixture.siteIds;
       const cgm = 'summary.cgmStats.periods.7d.';
       const bgm = 'summary.bgmStats.periods.7d.';
-      const matching = patients.filter(
-        (doc) =>
-          (valueAt(doc, `${cgm}timeInTargetPercent`) as number) >= 0.3 &&
-          (valueAt(doc, `${bgm}averageGlucoseMmol`) as number) < 12 &&
-          (doc.tags === undefined || doc.tags?.length === 0 || doc.tags?.some((id: any) => id.equals(tag))) &&
-          String(doc.email ?? '').includes('example'),
-      );
       const expected = sortDocs(
-        matching.filter((doc) => doc.tags?.some((id: any) => id.equals(tag))),
+        patients.filter(
+          (doc) =>
+            (valueAt(doc, `${cgm}timeInTargetPercent`) as number) >= 0.2 &&
+            (valueAt(doc, `${bgm}averageGlucoseMmol`) as number) < 14.5 &&
+            doc.sites?.some((entry: any) => entry.id.equals(site)) &&
+            String(doc.email ?? '').includes('example'),
+        ),
         [
           [(doc) => valueAt(doc, `${cgm}hasTimeInTargetPercent`), -1],
           [(doc) => valueAt(doc, `${cgm}timeInTargetPercent`), -1],
@@ -404,9 +403,9 @@ describe('ListPatients filters and sorts', () => {
       await expectListed(
         {
           period: '7d',
-          'cgm.timeInTargetPercent': '>=0.3',
-          'bgm.averageGlucoseMmol': '<12',
-          tags: tag.toHexString(),
+          'cgm.timeInTargetPercent': '>=0.2',
+          'bgm.averageGlucoseMmol': '<14.5',
+          sites: site.toHexString(),
           search: 'example',
           sort: '-timeInTargetPercent',
           sortType: 'cgm',

@@ -70,21 +70,21 @@ export interface Fixture {
   others: any[];
 }
 
-export function buildFixture(count = 64): Fixture {
-  const random = randomSource(20240611);
+export interface PatientFactory {
+  tagIds: Types.ObjectId[];
+  siteIds: Types.ObjectId[];
+  /** The stored document of the index-th patient, in the given clinic, with the given `_id`. */
+  patient(index: number, clinicId: Types.ObjectId, id?: Types.ObjectId): any;
+}
+
+/** Patients in the stored shape, deterministic for a seed (also used by scripts/bench-list-patients.ts). */
+export function patientFactory(seed = 20240611): PatientFactory {
+  const random = randomSource(seed);
   const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)];
   const round = (value: number, digits: number) => Number(value.toFixed(digits));
-  const clinicId = new Types.ObjectId();
-  const otherClinicId = new Types.ObjectId();
   const tagIds = [0, 1, 2, 3].map(() => new Types.ObjectId());
   const siteIds = [0, 1, 2].map(() => new Types.ObjectId());
   const siteNames = ['North', 'South', 'East'];
-  // Ids in an order unrelated to names and insertion, so the `_id` tie-breaker is visible.
-  const ids = Array.from({ length: count + 5 }, () => new Types.ObjectId());
-  for (let index = ids.length - 1; index > 0; index--) {
-    const other = Math.floor(random() * (index + 1));
-    [ids[index], ids[other]] = [ids[other], ids[index]];
-  }
   const base = Date.UTC(2024, 0, 1);
   const day = 86_400_000;
 
@@ -165,7 +165,7 @@ export function buildFixture(count = 64): Fixture {
     };
   }
 
-  function patient(index: number, clinic: Types.ObjectId): any {
+  function patient(index: number, clinic: Types.ObjectId, id = new Types.ObjectId()): any {
     const now = new Date(base + index * 3600_000);
     let fullName: string | null = `${pick(FIRST_NAMES)} ${pick(LAST_NAMES)}`;
     if (index === 3) fullName = null;
@@ -180,7 +180,7 @@ export function buildFixture(count = 64): Fixture {
           ? null
           : `${1950 + Math.floor(random() * 60)}-0${1 + (index % 9)}-1${index % 10}`;
     const doc: any = {
-      _id: ids[index],
+      _id: id,
       clinicId: clinic,
       userId: (0xa000000000 + index).toString(16),
       birthDate,
@@ -236,13 +236,29 @@ export function buildFixture(count = 64): Fixture {
     return doc;
   }
 
-  const patients = Array.from({ length: count }, (_unused, index) => patient(index, clinicId));
-  const others = Array.from({ length: 5 }, (_unused, index) => patient(count + index, otherClinicId));
+  return { tagIds, siteIds, patient };
+}
+
+export function buildFixture(count = 64): Fixture {
+  const factory = patientFactory();
+  const random = randomSource(7);
+  const clinicId = new Types.ObjectId();
+  const otherClinicId = new Types.ObjectId();
+  // Ids in an order unrelated to names and insertion, so the `_id` tie-breaker is visible.
+  const ids = Array.from({ length: count + 5 }, () => new Types.ObjectId());
+  for (let index = ids.length - 1; index > 0; index--) {
+    const other = Math.floor(random() * (index + 1));
+    [ids[index], ids[other]] = [ids[other], ids[index]];
+  }
+  const patients = Array.from({ length: count }, (_unused, index) => factory.patient(index, clinicId, ids[index]));
+  const others = Array.from({ length: 5 }, (_unused, index) =>
+    factory.patient(count + index, otherClinicId, ids[count + index]),
+  );
   return {
     clinicId: clinicId.toHexString(),
     otherClinicId: otherClinicId.toHexString(),
-    tagIds,
-    siteIds,
+    tagIds: factory.tagIds,
+    siteIds: factory.siteIds,
     patients,
     others,
   };

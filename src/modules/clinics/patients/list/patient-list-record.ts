@@ -19,8 +19,9 @@ export interface PatientListRecord {
   sites?: StoredSite[] | null;
   dataSources?: StoredDataSource[] | null;
   permissions?: StoredPermissions | null;
-  createdTime: Date;
-  updatedTime: Date;
+  /** Written on every insert; read defensively so one odd document cannot fail a whole list. */
+  createdTime?: Date | null;
+  updatedTime?: Date | null;
   summary?: StoredSummary | null;
   /** Newest first, at most two. */
   reviews?: StoredReview[] | null;

@@ -24,6 +24,8 @@ const DIAGNOSIS_TYPES = [
   'notApplicable',
 ];
 const BIRTH_DATE = /^\d{4}-\d{2}-\d{2}$/;
+/** What the established service renders for a time it never stored (Go's zero time). */
+const ZERO_TIME = '0001-01-01T00:00:00Z';
 
 export class PatientReviewResponse {
   clinicianId: string;
@@ -160,8 +162,8 @@ export function toListedPatient(record: PatientListRecord): ListedPatientRespons
     fullName: record.fullName ?? '',
     tags: tags.length > 0 ? tags.map((tag) => String(tag)) : null,
     dataSources: record.dataSources ? record.dataSources.map(toDataSource) : null,
-    createdTime: record.createdTime.toISOString(),
-    updatedTime: record.updatedTime.toISOString(),
+    createdTime: iso(record.createdTime ?? ZERO_TIME),
+    updatedTime: iso(record.updatedTime ?? ZERO_TIME),
     reviews: (record.reviews ?? []).map((review) => ({ clinicianId: review.clinicianId, time: iso(review.time) })),
     connectionRequests: toConnectionRequests(record),
     sites: (record.sites ?? []).map((site) => ({ id: String(site.id), name: site.name })),

@@ -8,6 +8,9 @@ import { CliniciansController } from './clinicians/clinicians.controller';
 import { CliniciansService } from './clinicians/clinicians.service';
 import { ClinicsController } from './clinics/clinics.controller';
 import { ClinicsService } from './clinics/clinics.service';
+import { ListPatientsController } from './patients/list/list-patients.controller';
+import { ListPatientsService } from './patients/list/list-patients.service';
+import { PatientListRepository } from './patients/list/patient-list.repository';
 import { ClinicianMembershipRepository } from './clinicians/clinician-membership.repository';
 import { CliniciansRepository } from './clinicians/clinicians.repository';
 import { ClinicsRepository } from './clinics/clinics.repository';
@@ -42,11 +45,19 @@ import { PatientsService } from './patients/patients.service';
       { name: PatientDeletionRecord.name, schema: PatientDeletionSchema },
     ]),
   ],
-  controllers: [ClinicsController, CliniciansController, ClinicSettingsController, PatientsController],
+  controllers: [
+    ClinicsController,
+    CliniciansController,
+    ClinicSettingsController,
+    PatientsController,
+    ListPatientsController,
+  ],
   providers: [
     ClinicsRepository,
     CliniciansRepository,
     PatientsRepository,
+    PatientListRepository,
+    ListPatientsService,
     ClinicWriteGate,
     ClinicianMembershipRepository,
     { provide: ClinicianMembershipLookup, useExisting: ClinicianMembershipRepository },

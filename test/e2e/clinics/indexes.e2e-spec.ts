@@ -13,6 +13,7 @@ import {
   sameMrnQuery,
 } from '../../../src/modules/clinics/patients/patients.repository';
 import { Types } from 'mongoose';
+import { PatientListParams, patientListQuery } from '../../../src/modules/clinics/patients/list/patient-list-query';
 import { addInvite, createClinic, newObjectId } from '../../support/builders';
 import { useTestApp } from '../../support/test-app';
 
@@ -302,10 +303,83 @@ function hasIndexedEquality(shape: QueryShape, leading: Set<string>): boolean {
   return Object.entries(shape.filter).some(([field, value]) => {
     if (field.startsWith('$') || field.includes('.') || !leading.has(field)) return false;
     if (value instanceof Types.ObjectId || typeof value !== 'object' || value === null) return true;
-    const operators = Object.keys(value as object);
+    const operators = Object.keys(value);
     return operators.length === 1 && (operators[0] === '$eq' || operators[0] === '$in');
   });
 }
+
+describe('indexes serve every ListPatients query', () => {
+  const t = useTestApp();
+  let isFerretDb: boolean;
+
+  beforeAll(async () => {
+    const info = await t.connection.db!.admin().command({ buildInfo: 1 });
+    isFerretDb = typeof info.ferretdbVersion === 'string';
+  });
+
+  const clinicId = newObjectId();
+  const [tagA, tagB, siteA] = [newObjectId(), newObjectId(), newObjectId()];
+  const time = '2024-06-01T00:00:00Z';
+  const list = (params: PatientListParams) => patientListQuery(clinicId, params);
+  const cases: Array<[string, QueryShape, 'sorted' | 'filtered']> = [
+    ['default order', list({}), 'sorted'],
+    ['counts (meta.count without filters, meta.totalCount)', { filter: list({}).countFilter, sort: {} }, 'sorted'],
+    ['+fullName', list({ sort: '+fullName', sortType: 'cgm' }), 'sorted'],
+    ['-fullName', list({ sort: '-fullName', sortType: 'bgm' }), 'sorted'],
+    ['+birthDate', list({ sort: '+birthDate', sortType: 'cgm' }), 'sorted'],
+    ['-birthDate', list({ sort: '-birthDate', sortType: 'cgm' }), 'sorted'],
+    ['search', list({ search: 'ann' }), 'sorted'],
+    ['tags (all of)', list({ tags: `${tagA},${tagB}` }), 'sorted'],
+    ['without tags', list({ tags: '' }), 'sorted'],
+    ['sites (any of)', list({ sites: siteA }), 'sorted'],
+    ['without sites', list({ sites: '' }), 'sorted'],
+    ['lastReviewed', list({ lastReviewed: time }), 'sorted'],
+    ['omitNonStandardRanges', list({ omitNonStandardRanges: true }), 'sorted'],
+    ['cgm.lastDataFrom/To', list({ 'cgm.lastDataFrom': time, 'cgm.lastDataTo': time }), 'sorted'],
+    ['range filters', list({ 'cgm.timeInTargetPercent': '>=0.7', 'bgm.totalRecords': '<10' }), 'sorted'],
+    ['everything, sorted by name', list({ search: 'a', tags: tagA, sites: siteA, 'cgm.min': '>3' }), 'sorted'],
+    ['-timeInTargetPercent (metric sorts)', list({ sort: '-timeInTargetPercent', sortType: 'cgm' }), 'filtered'],
+    [
+      '+timeInTargetPercentDelta (delta sorts)',
+      list({ sort: '+timeInTargetPercentDelta', sortType: 'cgm' }),
+      'filtered',
+    ],
+    ['-lastData (summary date sorts)', list({ sort: '-lastData', sortType: 'bgm' }), 'filtered'],
+    ['+lastReviewed', list({ sort: '+lastReviewed', sortType: 'cgm' }), 'filtered'],
+    ['metric sort with filters', list({ sort: '-min', sortType: 'cgm', tags: tagA, 'cgm.max': '<20' }), 'filtered'],
+  ];
+
+  it.each(cases)('%s', async (_name, shape, level) => {
+    const indexes = (await t.connection.collection('patients').indexes()).map((index) => ({
+      name: index.name!,
+      key: index.key as Record<string, number>,
+    }));
+    const serving = indexes.filter((index) => serves(index.key, shape, level));
+    expect({ shape: describeShape(shape), serving: serving.map((index) => index.name) }).toEqual({
+      shape: describeShape(shape),
+      serving: expect.arrayContaining([expect.any(String)]),
+    });
+
+    const explained = await t.connection
+      .collection('patients')
+      .find(shape.filter)
+      .sort(shape.sort)
+      .limit(10)
+      .explain('queryPlanner');
+    if (isFerretDb && isPostgresPlan(explained)) {
+      // Every list filter starts with the clinic's id: the engine reads the clinic's patients through
+      // its lookup index, never the whole collection.
+      expect(planNodes(explained)).toContainEqual(expect.stringMatching(LOOKUP_SCAN));
+    } else if (isFerretDb) {
+      expect(explained).toMatchObject({ ok: 1, serverInfo: { ferretdbVersion: expect.any(String) } });
+    } else {
+      const plan = JSON.stringify(explained.queryPlanner?.winningPlan ?? explained);
+      expect(plan).toContain('IXSCAN');
+      expect(plan).not.toContain('COLLSCAN');
+      if (level === 'sorted') expect(plan).not.toContain('"stage":"SORT"');
+    }
+  });
+});
 
 /**
  * Whether an index key pattern serves a query shape (equality–sort–range). Top-level `$or` branches are

@@ -1,4 +1,5 @@
 import { Prop, Schema, SchemaFactory } from '@nestjs/mongoose';
+import { declarePatientListIndexes } from './list/patient-list.indexes';
 import { Types } from 'mongoose';
 
 export const PATIENT_PERMISSIONS = ['custodian', 'view', 'upload', 'note'] as const;
@@ -162,6 +163,8 @@ PatientSchema.index({ clinicId: 1, 'summary.bgmStats.dates.lastData': 1, _id: 1 
 // DeletePatientSummary: records holding a summary id.
 PatientSchema.index({ 'summary.cgmStats.id': 1 });
 PatientSchema.index({ 'summary.bgmStats.id': 1 });
+// ListPatients: one key per sort order (see patient-list.indexes.ts)
+declarePatientListIndexes(PatientSchema);
 
 /**
  * The ordering key of a name: accents removed and lower-cased, like the established service's

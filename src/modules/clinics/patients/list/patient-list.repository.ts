@@ -1,0 +1,24 @@
+import { Injectable } from '@nestjs/common';
+import { InjectConnection } from '@nestjs/mongoose';
+import type { Connection } from 'mongoose';
+import type { Page } from '../../../../common/validation/pagination.dto';
+import type { MongoFilter, MongoSort } from './patient-list-query';
+import type { PatientListRecord } from './patient-list-record';
+
+/** Reads of the `patients` collection for ListPatients (the patients area owns its writes). */
+@Injectable()
+export class PatientListRepository {
+  constructor(@InjectConnection() private readonly connection: Connection) {}
+
+  findPage(filter: MongoFilter, sort: MongoSort, page: Page): Promise<PatientListRecord[]> {
+    return this.patients().find(filter, { sort, skip: page.offset, limit: page.limit }).toArray();
+  }
+
+  count(filter: MongoFilter): Promise<number> {
+    return this.patients().countDocuments(filter);
+  }
+
+  private patients() {
+    return this.connection.collection<PatientListRecord>('patients');
+  }
+}

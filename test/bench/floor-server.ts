@@ -9,6 +9,7 @@ import { randomBytes } from 'node:crypto';
 import Fastify, { FastifyReply, FastifyRequest } from 'fastify';
 import { jwtVerify } from 'jose';
 import { MongoClient, ObjectId } from 'mongodb';
+import { patientListQuery } from '../../src/modules/clinics/patients/list/patient-list-query';
 
 const env = process.env;
 const client = new MongoClient(env.MONGODB_URI ?? '');
@@ -18,6 +19,7 @@ const clinics = db.collection('clinics');
 const clinicians = db.collection('clinicians');
 const users = db.collection('users');
 const shareCodes = db.collection<{ _id: string; clinicId: ObjectId }>('share_codes');
+const patients = db.collection('patients');
 
 async function subjectOf(request: FastifyRequest, reply: FastifyReply): Promise<string | undefined> {
   const token = request.headers['x-tidepool-session-token'];
@@ -64,6 +66,49 @@ app.get<{ Params: { userId: string }; Querystring: { limit?: string } }>(
       .toArray();
     const found = await clinics.find({ _id: { $in: records.map((record) => record.clinicId as ObjectId) } }).toArray();
     return records.map((clinician) => ({ clinician, clinic: found.find((c) => c._id.equals(clinician.clinicId)) }));
+  },
+);
+
+app.get<{ Params: { clinicId: string }; Querystring: Record<string, string> }>(
+  '/v1/clinics/:clinicId/patients',
+  async (request, reply) => {
+    const userId = await subjectOf(request, reply);
+    if (!userId) return;
+    const { clinicId } = request.params;
+    const member = await clinicians.findOne({ memberKey: `${clinicId}:${userId}` });
+    if (!member) return reply.code(403).send({ code: 403 });
+    const { offset, limit, ...params } = request.query;
+    const { filter, sort } = patientListQuery(clinicId, params);
+    const [data, count] = await Promise.all([
+      patients.find(filter, { sort, skip: Number(offset ?? 0), limit: Number(limit ?? 10) }).toArray(),
+      patients.countDocuments(filter),
+    ]);
+    return { data, meta: { count } };
+  },
+);
+
+app.post<{ Params: { clinicId: string; userId: string } }>(
+  '/v1/clinics/:clinicId/patients/:userId',
+  async (request, reply) => {
+    if (!(await subjectOf(request, reply))) return;
+    const { clinicId, userId } = request.params;
+    const user = await users.findOne({ userId });
+    if (!user) return reply.code(404).send({ code: 404 });
+    const now = new Date();
+    const clinic = new ObjectId(clinicId);
+    const patient = {
+      clinicId: clinic,
+      userId,
+      email: user.username,
+      fullName: user.fullName,
+      fullNameKey: String(user.fullName).toLowerCase(),
+      permissions: { view: {} },
+      createdTime: now,
+      updatedTime: now,
+    };
+    await patients.insertOne(patient);
+    await clinics.updateOne({ _id: clinic }, { $inc: { 'patientCount.total': 1, 'patientCount.plan': 1 } });
+    return patient;
   },
 );
 

@@ -14,7 +14,7 @@ import autocannon from 'autocannon';
 import { MongoClient } from 'mongodb';
 import { startEmbeddedDatabase } from '../../src/database/embedded-database';
 import { cpuMsOfTree, peakRssMb, startServer, Started } from './processes';
-import { BenchClient, NetworkFixture, seedNetwork } from './seed';
+import { BenchClient, NetworkFixture, PatientsFixture, seedNetwork, seedPatients } from './seed';
 import { WireCounter } from './wire-counter';
 
 const ROOT = resolve(__dirname, '../..');
@@ -22,17 +22,23 @@ const DURATION_S = Number(process.env.BENCH_DURATION_S ?? 5);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 32);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 2);
 const DATABASE = 'bench';
+/** Patients of the clinic the per-clinic endpoints are measured on, whatever the total. */
+const TARGET_CLINIC_PATIENTS = Number(process.env.BENCH_TARGET_CLINIC_PATIENTS ?? 400);
 
 interface Scenario {
   name: string;
   method: 'GET' | 'POST';
   /** The path for a page size (scenarios without pages ignore it). */
-  path: (fixture: NetworkFixture, pageSize: number) => string;
-  token: (fixture: NetworkFixture) => string;
+  path: (fixture: BenchFixture, pageSize: number) => string;
+  token: (fixture: BenchFixture) => string;
   body?: unknown;
   /** Page sizes whose command counts must be equal. */
   pageSizes?: number[];
+  /** A new path for every request (each CreatePatientFromUser adds another user). */
+  pathFor?: (fixture: BenchFixture, target: Target['label'], index: number) => string;
 }
+
+type BenchFixture = NetworkFixture & PatientsFixture;
 
 const SCENARIOS: Scenario[] = [
   {
@@ -54,6 +60,47 @@ const SCENARIOS: Scenario[] = [
     path: (f, limit) => `/v1/clinicians/${f.multiClinician.userId}/clinics?limit=${limit}`,
     token: (f) => f.multiClinician.token,
     pageSizes: [10, 50],
+  },
+  {
+    name: 'ListPatients default order',
+    method: 'GET',
+    path: (f, limit) => `/v1/clinics/${f.targetClinicId}/patients?limit=${limit}`,
+    token: (f) => f.member.token,
+    pageSizes: [10, 50],
+  },
+  {
+    name: 'ListPatients search',
+    method: 'GET',
+    path: (f, limit) => `/v1/clinics/${f.targetClinicId}/patients?search=ada&limit=${limit}`,
+    token: (f) => f.member.token,
+    pageSizes: [10, 50],
+  },
+  {
+    name: 'ListPatients range filter + sort',
+    method: 'GET',
+    path: (f, limit) =>
+      `/v1/clinics/${f.targetClinicId}/patients?cgm.timeInTargetPercent=%3E%3D0.5&sort=-timeInTargetPercent&sortType=cgm&limit=${limit}`,
+    token: (f) => f.member.token,
+    pageSizes: [10, 50],
+  },
+  {
+    name: 'ListPatients page 5 of 50',
+    method: 'GET',
+    path: () => '',
+    token: (f) => f.member.token,
+    pathFor: (f) => `/v1/clinics/${f.targetClinicId}/patients?offset=200&limit=50`,
+  },
+  {
+    name: 'CreatePatientFromUser',
+    method: 'POST',
+    path: () => '',
+    token: (f) => f.server,
+    body: {},
+    pathFor: (f, target, index) => {
+      const half = Math.floor(f.newPatientUserIds.length / 2);
+      const userId = f.newPatientUserIds[(target === 'ours' ? 0 : half) + (index % half)];
+      return `/v1/clinics/${f.targetClinicId}/patients/${userId}`;
+    },
   },
   {
     name: 'CreateClinic',
@@ -87,7 +134,7 @@ function percentile(sorted: number[], p: number): number {
 }
 
 /** Waits until requests queued by the previous run have drained (a probe answers quickly), at most 30 s. */
-async function settle(target: Target, scenario: Scenario, fixture: NetworkFixture): Promise<void> {
+async function settle(target: Target, scenario: Scenario, fixture: BenchFixture): Promise<void> {
   const deadline = Date.now() + 30_000;
   while (Date.now() < deadline) {
     const started = Date.now();
@@ -109,14 +156,28 @@ function databaseCpuMs(targets: Target[]): number {
   return cpuMsOfTree(process.pid) - (own.user + own.system) / 1000 - servers;
 }
 
-async function load(target: Target, scenario: Scenario, fixture: NetworkFixture, targets: Target[]): Promise<Run> {
+const sent = new Map<string, number>();
+
+/** The path of the next request of a scenario for a target (rotating scenarios get a fresh one each time). */
+function nextPath(scenario: Scenario, fixture: BenchFixture, target: Target['label'], pageSize: number): string {
+  if (!scenario.pathFor) return scenario.path(fixture, pageSize);
+  const key = `${scenario.name}:${target}`;
+  const index = sent.get(key) ?? 0;
+  sent.set(key, index + 1);
+  return scenario.pathFor(fixture, target, index);
+}
+
+async function load(target: Target, scenario: Scenario, fixture: BenchFixture, targets: Target[]): Promise<Run> {
   const latencies: number[] = [];
   const cpuBefore = cpuMsOfTree(target.process.child.pid!);
   const dbBefore = databaseCpuMs(targets);
   const result = await new Promise<autocannon.Result>((done, fail) => {
     const instance = autocannon(
       {
-        url: `${target.url}${scenario.path(fixture, 50)}`,
+        url: `${target.url}${nextPath(scenario, fixture, target.label, 50)}`,
+        requests: scenario.pathFor
+          ? [{ setupRequest: (request) => ({ ...request, path: nextPath(scenario, fixture, target.label, 50) }) }]
+          : undefined,
         method: scenario.method,
         connections: CONNECTIONS,
         duration: DURATION_S,
@@ -149,19 +210,36 @@ async function load(target: Target, scenario: Scenario, fixture: NetworkFixture,
 async function commandsPerRequest(
   target: Target,
   scenario: Scenario,
-  fixture: NetworkFixture,
+  fixture: BenchFixture,
   pageSize: number,
 ): Promise<number> {
   const client = new BenchClient(target.url, '');
   const samples = 10;
   target.counter.reset();
   for (let i = 0; i < samples; i++) {
-    await client.call(scenario.method, scenario.path(fixture, pageSize), scenario.token(fixture), scenario.body);
+    const path = nextPath(scenario, fixture, target.label, pageSize);
+    await client.call(scenario.method, path, scenario.token(fixture), scenario.body);
   }
   return target.counter.total() / samples;
 }
 
-async function main(): Promise<void> {
+interface Row {
+  endpoint: string;
+  oursRps: number;
+  floorRps: number;
+  ratio: number;
+  oursP50: number;
+  oursP95: number;
+  oursP99: number;
+  floorP95: number;
+  commands: { ours: number; floor: number };
+  oursServiceCpuMs: number;
+  oursDbCpuMs: number;
+  floorDbCpuMs: number;
+  failures: number;
+}
+
+async function runAtSize(totalPatients: number): Promise<{ summary: Row[]; peakRssMb: Record<string, number> }> {
   const secret = randomBytes(32).toString('hex');
   const dataDir = mkdtempSync(join(tmpdir(), 'clinics-bench-'));
   console.log(`bench: starting the embedded database in ${dataDir}`);
@@ -204,12 +282,21 @@ async function main(): Promise<void> {
     await mongo.connect();
     console.log('bench: seeding the practice network through the API');
     const started = Date.now();
-    const fixture = await seedNetwork(mongo.db(DATABASE), new BenchClient(targets[0].url, secret), {
+    const seeder = new BenchClient(targets[0].url, secret);
+    const network = await seedNetwork(mongo.db(DATABASE), seeder, {
       clinics: 50,
       cliniciansPerClinic: 10,
       clinicsOfMultiClinician: 10,
     });
-    console.log(`bench: seeded in ${Math.round((Date.now() - started) / 1000)} s`);
+    const fixture: BenchFixture = {
+      ...network,
+      ...(await seedPatients(mongo.db(DATABASE), seeder, network, {
+        totalPatients,
+        targetClinicPatients: TARGET_CLINIC_PATIENTS,
+        newPatientUsers: 20_000,
+      })),
+    };
+    console.log(`bench: seeded ${totalPatients} patients in ${Math.round((Date.now() - started) / 1000)} s`);
     await mongo.close();
 
     const results: Record<string, Record<string, unknown>> = {};
@@ -241,7 +328,7 @@ async function main(): Promise<void> {
       }
     }
 
-    const summary = SCENARIOS.map((scenario) => {
+    const summary: Row[] = SCENARIOS.map((scenario) => {
       const runs = results[scenario.name].runs as Array<Run & { target: string }>;
       const pick = (label: string) => runs.filter((run) => run.target === label);
       const mean = (values: number[]) => values.reduce((a, b) => a + b, 0) / values.length;
@@ -268,35 +355,8 @@ async function main(): Promise<void> {
     });
     const memory = Object.fromEntries(targets.map((t) => [t.label, peakRssMb(t.process.child.pid!)]));
 
-    console.log(
-      '\n| endpoint | ours req/s | floor req/s | ours/floor | ours p50 / p95 / p99 ms | floor p95 ms | db commands ours / floor | db CPU ms/req ours / floor |',
-    );
-    console.log('|---|---:|---:|---:|---:|---:|---:|---:|');
-    for (const row of summary) {
-      console.log(
-        `| ${row.endpoint} | ${row.oursRps} | ${row.floorRps} | ${row.ratio} | ${row.oursP50} / ${row.oursP95} / ${row.oursP99} | ${row.floorP95} | ${row.commands.ours} / ${row.commands.floor} | ${row.oursDbCpuMs} / ${row.floorDbCpuMs} |`,
-      );
-    }
-    console.log(`\npeak RSS: ours ${memory.ours} MB, floor ${memory.floor} MB`);
-
-    const outDir = join(ROOT, 'test/bench/results');
-    mkdirSync(outDir, { recursive: true });
-    writeFileSync(
-      join(outDir, 'latest.json'),
-      `${JSON.stringify(
-        {
-          date: new Date().toISOString(),
-          settings: { durationSeconds: DURATION_S, connections: CONNECTIONS, rounds: ROUNDS },
-          summary,
-          peakRssMb: memory,
-          details: results,
-        },
-        null,
-        2,
-      )}\n`,
-    );
-    const failing = summary.filter((row) => row.failures > 0);
-    if (failing.length > 0) throw new Error(`requests failed: ${failing.map((row) => row.endpoint).join(', ')}`);
+    printTable(`${totalPatients} patients`, summary, memory);
+    return { summary, peakRssMb: memory };
   } finally {
     for (const target of targets) {
       await target.process.stop();
@@ -305,6 +365,36 @@ async function main(): Promise<void> {
     await database.stop();
     rmSync(dataDir, { recursive: true, force: true });
   }
+}
+
+function printTable(title: string, summary: Row[], memory: Record<string, number>): void {
+  console.log(`\n### ${title}\n`);
+  console.log(
+    '| endpoint | ours req/s | floor req/s | ours/floor | ours p50 / p95 / p99 ms | floor p95 ms | db commands ours / floor | db CPU ms/req ours / floor |',
+  );
+  console.log('|---|---:|---:|---:|---:|---:|---:|---:|');
+  for (const row of summary) {
+    console.log(
+      `| ${row.endpoint} | ${row.oursRps} | ${row.floorRps} | ${row.ratio} | ${row.oursP50} / ${row.oursP95} / ${row.oursP99} | ${row.floorP95} | ${row.commands.ours} / ${row.commands.floor} | ${row.oursDbCpuMs} / ${row.floorDbCpuMs} |`,
+    );
+  }
+  console.log(`\npeak RSS: ours ${memory.ours} MB, floor ${memory.floor} MB`);
+}
+
+async function main(): Promise<void> {
+  const sizes = (process.env.BENCH_PATIENTS ?? '1000,20000').split(',').map(Number);
+  const bySize: Record<string, { summary: Row[]; peakRssMb: Record<string, number> }> = {};
+  for (const size of sizes) bySize[size] = await runAtSize(size);
+  const outDir = join(ROOT, 'test/bench/results');
+  mkdirSync(outDir, { recursive: true });
+  const settings = { durationSeconds: DURATION_S, connections: CONNECTIONS, rounds: ROUNDS };
+  writeFileSync(
+    join(outDir, 'latest.json'),
+    `${JSON.stringify({ date: new Date().toISOString(), settings: { ...settings, targetClinicPatients: TARGET_CLINIC_PATIENTS }, bySize }, null, 2)}\n`,
+  );
+  for (const [size, result] of Object.entries(bySize)) printTable(`${size} patients`, result.summary, result.peakRssMb);
+  const failing = Object.values(bySize).flatMap((result) => result.summary.filter((row) => row.failures > 0));
+  if (failing.length > 0) throw new Error(`requests failed: ${failing.map((row) => row.endpoint).join(', ')}`);
 }
 
 main().catch((error: unknown) => {

@@ -1,5 +1,6 @@
 import { Types } from 'mongoose';
-import { newObjectId, seedClinician } from '../../support/builders';
+import { createClinic, findClinicDocument, newObjectId, seedClinician } from '../../support/builders';
+import { addUserPatient } from '../../support/patient-builders';
 import { expectError, expectValidationError, FORBIDDEN_MESSAGE } from '../../support/expect-error';
 import { useTestApp } from '../../support/test-app';
 
@@ -393,3 +394,26 @@ const SHAPES: Array<{ label: string; stored: any; expected: any }> = [
     },
   },
 ];
+
+describe('ListPatients counts on a clinic made through the API', () => {
+  const t = useTestApp();
+
+  it('should answer the stored patient count as totalCount and count the matches of a filter', async () => {
+    const { clinicId, admin } = await createClinic(t);
+    await addUserPatient(t, clinicId, { fullName: 'Ada Lovelace' });
+    await addUserPatient(t, clinicId, { fullName: 'Alan Turing' });
+    await addUserPatient(t, clinicId, { fullName: 'Grace Hopper' });
+    const url = `/v1/clinics/${clinicId}/patients`;
+
+    const firstPage = await t.call<any>('GET', url, { token: admin.token, query: { limit: 2 } });
+    expect(firstPage.status).toBe(200);
+    expect(firstPage.body.data.map((patient: any) => patient.fullName)).toEqual(['Ada Lovelace', 'Alan Turing']);
+    expect(firstPage.body.meta).toEqual({ count: 3, totalCount: 3 });
+
+    const searched = await t.call<any>('GET', url, { token: admin.token, query: { search: 'a', limit: 1 } });
+    expect(searched.body.meta).toEqual({ count: 3, totalCount: 3 });
+    const narrowed = await t.call<any>('GET', url, { token: admin.token, query: { search: 'turing', limit: 1 } });
+    expect(narrowed.body.meta).toEqual({ count: 1, totalCount: 3 });
+    expect((await findClinicDocument(t, clinicId)).patientCount.total).toBe(3);
+  });
+});

@@ -1,28 +1,39 @@
 import { Injectable } from '@nestjs/common';
 import type { Page } from '../../../../common/validation/pagination.dto';
 import { PatientListRepository } from './patient-list.repository';
-import { PatientListParams, patientListQuery } from './patient-list-query';
+import { ClinicsRepository } from '../../clinics/clinics.repository';
+import { MongoFilter, PatientListParams, patientListQuery } from './patient-list-query';
 import { PatientsResponse, toListedPatient } from './patients-response.dto';
 
 @Injectable()
 export class ListPatientsService {
-  constructor(private readonly patients: PatientListRepository) {}
+  constructor(
+    private readonly patients: PatientListRepository,
+    private readonly clinics: ClinicsRepository,
+  ) {}
 
   /**
    * One page of a clinic's patients with `meta.count` (matching the filters) and `meta.totalCount` (all
    * of the clinic's patients), as separate reads — no `$facet`. Counts are skipped when the answer is
-   * already known: a page that is not full ends the matches (count = offset + its length), and without
-   * filters the total is the count. An unknown clinic has no patients (200, empty).
+   * already known: a page that is not full ends the matches (count = offset + its length), and the
+   * clinic's total is its stored patient count (kept exact with every patient write), read by `_id`
+   * instead of counting the clinic's documents. An unknown clinic has no patients (200, empty).
    */
   async listPatients(clinicId: string, params: PatientListParams, page: Page): Promise<PatientsResponse> {
     const { filter, sort, countFilter } = patientListQuery(clinicId, params);
     const isFiltered = Object.keys(filter).length > Object.keys(countFilter).length;
     const [records, total] = await Promise.all([
       this.patients.findPage(filter, sort, page),
-      isFiltered ? this.patients.count(countFilter) : undefined,
+      this.totalOf(clinicId, countFilter),
     ]);
     const endsMatches = records.length < page.limit && (records.length > 0 || page.offset === 0);
-    const count = endsMatches ? page.offset + records.length : await this.patients.count(filter);
-    return { data: records.map(toListedPatient), meta: { count, totalCount: total ?? count } };
+    const count = endsMatches ? page.offset + records.length : isFiltered ? await this.patients.count(filter) : total;
+    return { data: records.map(toListedPatient), meta: { count, totalCount: total } };
+  }
+
+  /** The clinic's patient total: the stored count, or (a clinic without one) a count of its documents. */
+  private async totalOf(clinicId: string, countFilter: MongoFilter): Promise<number> {
+    const stored = (await this.clinics.findById(clinicId))?.patientCount?.total;
+    return stored ?? this.patients.count(countFilter);
   }
 }

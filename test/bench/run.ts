@@ -2,7 +2,7 @@
  * `npm run bench`: seeds a practice network on the embedded database, then measures our service and
  * the floor (test/bench/floor-server.ts) on the same data, endpoint by endpoint, interleaved, with
  * autocannon. Prints req/s, p50/p95/p99, ours/floor and database commands per request (counted on
- * the wire; asserted constant in page size), and writes test/bench/results/latest.json.
+ * the wire; asserted not to grow with page size), and writes test/bench/results/latest.json.
  *
  * Options (environment): BENCH_DURATION_S (5), BENCH_CONNECTIONS (32), BENCH_ROUNDS (2).
  */
@@ -307,10 +307,12 @@ async function runAtSize(totalPatients: number): Promise<{ summary: Row[]; peakR
         for (const pageSize of scenario.pageSizes ?? [50]) {
           commands[target.label][pageSize] = await commandsPerRequest(target, scenario, fixture, pageSize);
         }
-        const counts = Object.values(commands[target.label]);
-        if (new Set(counts).size > 1) {
+        // No per-item reads: a larger page never costs more commands (it may cost fewer, when a page
+        // that is not full makes a count unnecessary).
+        const counts = (scenario.pageSizes ?? [50]).map((pageSize) => commands[target.label][pageSize]);
+        if (counts.some((count, i) => i > 0 && count > counts[i - 1])) {
           throw new Error(
-            `${scenario.name}: ${target.label} database commands vary with page size: ${JSON.stringify(commands)}`,
+            `${scenario.name}: ${target.label} database commands grow with page size: ${JSON.stringify(commands)}`,
           );
         }
       }

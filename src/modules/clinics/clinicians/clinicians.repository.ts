@@ -88,15 +88,17 @@ export class CliniciansRepository {
       .exec();
   }
 
-  /** Any record of the clinic with the same user, invite or e-mail. */
+  /**
+   * Any record of the clinic with the same user, invite or e-mail: one equality look-up per key, each
+   * on its own unique index (an `$or` of them would not be served by an index on the embedded engine).
+   */
   async hasDuplicate(clinicId: string, keys: { userId?: string; inviteId?: string; email?: string }): Promise<boolean> {
-    const alternatives: Record<string, string>[] = [];
-    if (keys.userId) alternatives.push({ memberKey: memberKey(clinicId, keys.userId) });
-    if (keys.inviteId) alternatives.push({ inviteKey: inviteKey(clinicId, keys.inviteId) });
-    if (keys.email) alternatives.push({ emailKey: emailKey(clinicId, keys.email) });
-    if (alternatives.length === 0) return false;
-    const found = await this.clinicians.findOne({ $or: alternatives }, { _id: 1 }).lean().exec();
-    return found !== null;
+    const lookups: Record<string, string>[] = [];
+    if (keys.userId) lookups.push({ memberKey: memberKey(clinicId, keys.userId) });
+    if (keys.inviteId) lookups.push({ inviteKey: inviteKey(clinicId, keys.inviteId) });
+    if (keys.email) lookups.push({ emailKey: emailKey(clinicId, keys.email) });
+    const found = await Promise.all(lookups.map((filter) => this.clinicians.findOne(filter, { _id: 1 }).lean().exec()));
+    return found.some((record) => record !== null);
   }
 
   list(clinicId: string, filters: ClinicianListFilters, page: Page): Promise<ClinicianRecord[]> {

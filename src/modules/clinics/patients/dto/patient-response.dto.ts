@@ -144,8 +144,11 @@ export function toPermissions(permissions: PatientPermissionsRecord): PatientPer
   return granted;
 }
 
-function toTime(value: Date | string): string {
-  return new Date(value).toISOString();
+/** What the established service renders for a time it never stored (Go's zero time). */
+const ZERO_TIME = '0001-01-01T00:00:00.000Z';
+
+function toTime(value: Date | string | undefined): string {
+  return value === undefined || value === null ? ZERO_TIME : new Date(value).toISOString();
 }
 
 function toDataSource(source: DataSourceRecord): DataSourceDto {
@@ -178,7 +181,7 @@ function toSummary(record: PatientRecord): PatientSummaryResponse | undefined {
   const summary: PatientSummaryResponse = {};
   if (record.summary.cgmStats) summary.cgmStats = toStats(record.summary.cgmStats);
   if (record.summary.bgmStats) summary.bgmStats = toStats(record.summary.bgmStats);
-  return summary;
+  return Object.keys(summary).length > 0 ? summary : undefined;
 }
 
 /** 1:1 with storage; stored dates become RFC 3339 strings. */

@@ -3,7 +3,8 @@ import type { Page } from '../../../../common/validation/pagination.dto';
 import { PatientListRepository } from './patient-list.repository';
 import { ClinicsRepository } from '../../clinics/clinics.repository';
 import { MongoFilter, PatientListParams, patientListQuery } from './patient-list-query';
-import { PatientsResponse, toListedPatient } from './patients-response.dto';
+import { toPatientResponse } from '../dto/patient-response.dto';
+import { PatientsResponse } from './patients-response.dto';
 
 @Injectable()
 export class ListPatientsService {
@@ -28,7 +29,7 @@ export class ListPatientsService {
     ]);
     const endsMatches = records.length < page.limit && (records.length > 0 || page.offset === 0);
     const count = endsMatches ? page.offset + records.length : isFiltered ? await this.patients.count(filter) : total;
-    return { data: records.map(toListedPatient), meta: { count, totalCount: total } };
+    return { data: records.map(toPatientResponse), meta: { count, totalCount: total } };
   }
 
   /** The clinic's patient total: the stored count, or (a clinic without one) a count of its documents. */

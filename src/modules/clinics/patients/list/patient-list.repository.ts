@@ -3,14 +3,14 @@ import { InjectConnection } from '@nestjs/mongoose';
 import type { Connection } from 'mongoose';
 import type { Page } from '../../../../common/validation/pagination.dto';
 import type { MongoFilter, MongoSort } from './patient-list-query';
-import type { PatientListRecord } from './patient-list-record';
+import type { PatientRecord } from '../patient.schema';
 
 /** Reads of the `patients` collection for ListPatients (the patients area owns its writes). */
 @Injectable()
 export class PatientListRepository {
   constructor(@InjectConnection() private readonly connection: Connection) {}
 
-  findPage(filter: MongoFilter, sort: MongoSort, page: Page): Promise<PatientListRecord[]> {
+  findPage(filter: MongoFilter, sort: MongoSort, page: Page): Promise<PatientRecord[]> {
     return this.patients().find(filter, { sort, skip: page.offset, limit: page.limit }).toArray();
   }
 
@@ -19,6 +19,6 @@ export class PatientListRepository {
   }
 
   private patients() {
-    return this.connection.collection<PatientListRecord>('patients');
+    return this.connection.collection<PatientRecord>('patients');
   }
 }

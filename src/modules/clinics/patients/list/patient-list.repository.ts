@@ -8,9 +8,9 @@ import type { PatientRecord } from '../patient.schema';
 /**
  * Reads of the `patients` collection for ListPatients (the patients area owns its writes).
  *
- * On MongoDB the indexes serve every read. FerretDB 1.x on SQLite uses no index for a filter other than
- * `_id`: each read decodes every patient document of the collection, so there a list costs about one
- * such pass per read (scripts/bench-list-patients.ts measures it).
+ * On MongoDB the indexes serve every read. The embedded FerretDB pushes neither sorts nor range filters
+ * down: a read decodes every candidate patient document (on its SQLite engine, every document of the
+ * collection), so there a list costs about one such pass per read (scripts/bench-list-patients.ts).
  */
 @Injectable()
 export class PatientListRepository {

@@ -5,12 +5,13 @@ import { LogController } from 'fastify';
 import type { Logger } from 'pino';
 import { AppModule } from './app.module';
 import { ApiExceptionFilter } from './common/errors/api-exception.filter';
+import { refuseWhileDatabaseRestarts } from './database/database-availability';
+import { answerClientError, answerFrameworkError } from './common/http/framework-errors';
+import { LARGEST_BODY_BYTES, registerJsonBodyParser } from './common/http/json-body';
 import { REQUEST_ID_HEADER, requestIdFor } from './common/http/request-id';
 import { createNestLogger, rememberRouteTemplate, requestLoggingModule } from './common/logging/logger';
 import { setupOpenApi } from './common/openapi/openapi';
 import { createValidationPipe } from './common/validation/validation.pipe';
-
-const BODY_LIMIT_BYTES = 1024 * 1024;
 
 export function createFastifyAdapter(logger: Logger): FastifyAdapter {
   return new FastifyAdapter({
@@ -19,9 +20,19 @@ export function createFastifyAdapter(logger: Logger): FastifyAdapter {
     // The one line per request is written by the request logging (nestjs-pino) instead.
     logController: new LogController({ disableRequestLogging: true }),
     genReqId: requestIdFor,
-    bodyLimit: BODY_LIMIT_BYTES,
+    // Errors raised before Nest sees the request, in the same envelope as every other error.
+    frameworkErrors: answerFrameworkError,
+    clientErrorHandler: answerClientError,
+    // The JSON parser (registerJsonBodyParser) applies each route's own limit up to this one.
+    bodyLimit: LARGEST_BODY_BYTES,
   });
 }
+
+/**
+ * Options for creating the application: Nest's own body parsers are off (they accept form bodies
+ * and have no depth limit); `configureApp` registers the service's JSON parser instead.
+ */
+export const APPLICATION_OPTIONS = { bodyParser: false } as const;
 
 @Module({})
 class ServiceModule {}
@@ -35,8 +46,9 @@ export function serviceModule(logger: Logger, imports: ModuleMetadata['imports']
 export function configureApp(app: NestFastifyApplication): NestFastifyApplication {
   app.useGlobalFilters(new ApiExceptionFilter());
   app.useGlobalPipes(createValidationPipe());
-  app.enableShutdownHooks();
   const fastify = app.getHttpAdapter().getInstance();
+  registerJsonBodyParser(fastify);
+  refuseWhileDatabaseRestarts(app);
   fastify.addHook('onRequest', (request, reply, done) => {
     void reply.header(REQUEST_ID_HEADER, request.id);
     rememberRouteTemplate(request.raw, request.routeOptions.url);
@@ -48,6 +60,7 @@ export function configureApp(app: NestFastifyApplication): NestFastifyApplicatio
 
 export async function createApp(logger: Logger): Promise<NestFastifyApplication> {
   const app = await NestFactory.create<NestFastifyApplication>(serviceModule(logger), createFastifyAdapter(logger), {
+    ...APPLICATION_OPTIONS,
     logger: createNestLogger(logger),
     abortOnError: false,
   });

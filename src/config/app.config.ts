@@ -16,6 +16,7 @@ class AppEnvironment {
   @Expose() @IsIn(LOG_LEVELS) LOG_LEVEL: LogLevel = 'info';
   @Expose() @Transform(parseBoolean) @IsBoolean() LOG_PRETTY: boolean = false;
   @Expose() @IsString() DATA_DIR: string = './data';
+  @Expose() @Type(() => Number) @IsInt() @Min(0) @Max(600_000) SHUTDOWN_TIMEOUT_MS: number = 10_000;
 }
 
 export interface AppConfig {
@@ -25,6 +26,8 @@ export interface AppConfig {
   logLevel: LogLevel;
   logPretty: boolean;
   dataDir: string;
+  /** How long a shutdown waits for requests in flight before closing their connections. */
+  shutdownTimeoutMs: number;
 }
 
 export function loadAppConfig(): AppConfig {
@@ -36,6 +39,7 @@ export function loadAppConfig(): AppConfig {
     logLevel: env.LOG_LEVEL,
     logPretty: env.LOG_PRETTY,
     dataDir: env.DATA_DIR,
+    shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_MS,
   };
 }
 

@@ -1,4 +1,4 @@
-import { ChildProcess } from 'node:child_process';
+import { ChildProcess, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 
@@ -68,6 +68,35 @@ export function collectOutput(child: ChildProcess, onLine?: (line: string) => vo
 
 export function hasExited(child: ChildProcess): boolean {
   return child.exitCode !== null || child.signalCode !== null;
+}
+
+/**
+ * Options for the embedded database's processes: a process group of their own (`detached`), so a
+ * signal to the service's whole group (what supervisors send) reaches the service alone, which
+ * drains its requests and then stops them in order.
+ */
+export const OWN_PROCESS_GROUP = { detached: true } as const;
+
+/**
+ * Makes sure `pid` does not outlive this process, however this one ends (SIGKILL included): a
+ * small shell in its own process group reads a pipe from this process until end-of-file (the
+ * kernel closes the pipe when this process is gone), then sends `signal` to `pid`. Returns a
+ * function that disarms it, for when the process is stopped in order.
+ */
+export function stopWhenThisProcessEnds(pid: number, signal: 'TERM' | 'INT'): () => void {
+  const watcher = spawn(
+    '/bin/sh',
+    ['-c', 'while read -r _; do :; done; kill -s "$1" "$2" 2>/dev/null', 'watch', signal, String(pid)],
+    { ...OWN_PROCESS_GROUP, stdio: ['pipe', 'ignore', 'ignore'] },
+  );
+  watcher.on('error', () => undefined);
+  watcher.stdin?.on('error', () => undefined);
+  // Neither the watcher nor its pipe keeps this process running.
+  watcher.unref();
+  (watcher.stdin as unknown as { unref?: () => void } | null)?.unref?.();
+  return () => {
+    if (!hasExited(watcher)) watcher.kill('SIGKILL');
+  };
 }
 
 /** Sends `signal`, then SIGKILL after `timeoutMs`, and resolves when the child has exited. */

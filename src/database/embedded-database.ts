@@ -20,8 +20,10 @@ import {
   hasExited,
   isOurProcess,
   isProcessAlive,
+  OWN_PROCESS_GROUP,
   stopChild,
   stopProcess,
+  stopWhenThisProcessEnds,
 } from './child-processes';
 import { POSTGRES_STOP_TIMEOUT_MS, RunningPostgres, startPostgres } from './embedded-postgres';
 import { applyFerretDbPatch, FERRETDB_PATCH_ID } from './ferretdb-patch';
@@ -59,11 +61,19 @@ export interface EmbeddedDatabaseOptions {
    * it waits for such an instance's owner to stop it (the tool finishes in seconds), then starts one.
    */
   exclusive?: boolean;
+  /** Default: free loopback ports. A restart passes the previous ones, so clients reconnect to the same URI. */
+  port?: number;
+  postgresPort?: number;
+  /** Called when FerretDB or PostgreSQL exits without having been asked to (not for a reused instance). */
+  onUnexpectedExit?: (processName: 'FerretDB' | 'PostgreSQL', code: number | null, signal: string | null) => void;
 }
 
 export interface RunningEmbeddedDatabase {
   uri: string;
   engine: EmbeddedEngine;
+  /** FerretDB's port, and PostgreSQL's with that engine. */
+  port: number;
+  postgresPort?: number;
   /** False when another process (for example the running service) started it and keeps it. */
   owned: boolean;
   stop(): Promise<void>;
@@ -199,6 +209,7 @@ export async function startEmbeddedDatabase(options: EmbeddedDatabaseOptions): P
       cacheDir: options.cacheDir,
       durable: options.durable ?? true,
       log: options.log,
+      port: options.postgresPort,
     });
     backendArgs = ['--handler=postgresql', `--postgresql-url=${postgres.url}`];
     options.log(`embedded database: PostgreSQL ready after ${Date.now() - started} ms`);
@@ -208,20 +219,24 @@ export async function startEmbeddedDatabase(options: EmbeddedDatabaseOptions): P
   }
 
   let child: ChildProcess | undefined;
+  let disarmWatcher: (() => void) | undefined;
   const killOnExit = (): void => {
     child?.kill('SIGTERM');
   };
   // The embedded database must never outlive the process that started it, even on a crash.
   // Prepended, so that on exit FerretDB is signalled before PostgreSQL (whose handler came first).
   process.prependOnceListener('exit', killOnExit);
+  let stopRequested = false;
   const stopAll = async (): Promise<void> => {
+    stopRequested = true;
     process.removeListener('exit', killOnExit);
+    disarmWatcher?.();
     // FerretDB first, so nothing is connected when PostgreSQL shuts down.
     if (child) await stopChild(child, 'SIGTERM', FERRETDB_STOP_TIMEOUT_MS);
     await postgres?.stop();
   };
 
-  const port = await freeLoopbackPort();
+  const port = options.port ?? (await freeLoopbackPort());
   const uri = `mongodb://127.0.0.1:${port}/`;
   try {
     child = spawn(
@@ -239,8 +254,10 @@ export async function startEmbeddedDatabase(options: EmbeddedDatabaseOptions): P
         // less often saves about a third of its CPU time for a few MB more memory (measured).
         env: childProcessEnvironment({ DO_NOT_TRACK: '1', GOGC: '400', GOMEMLIMIT: '1GiB' }),
         stdio: ['ignore', 'pipe', 'pipe'],
+        ...OWN_PROCESS_GROUP,
       },
     );
+    if (child.pid) disarmWatcher = stopWhenThisProcessEnds(child.pid, 'TERM');
     await waitUntilAnswering(uri, child, collectOutput(child));
   } catch (error) {
     await stopAll();
@@ -255,12 +272,21 @@ export async function startEmbeddedDatabase(options: EmbeddedDatabaseOptions): P
     postgresPort: postgres?.port,
   };
   writeFileSync(stateFile, JSON.stringify(state));
+  const reportExit =
+    (processName: 'FerretDB' | 'PostgreSQL') =>
+    (code: number | null, signal: string | null): void => {
+      if (!stopRequested) options.onUnexpectedExit?.(processName, code, signal);
+    };
+  child.once('exit', reportExit('FerretDB'));
+  postgres?.child.once('exit', reportExit('PostgreSQL'));
   options.log(`embedded database: ${engine} engine answering after ${Date.now() - started} ms`);
 
   let stopping: Promise<void> | undefined;
   return {
     uri,
     engine,
+    port,
+    postgresPort: postgres?.port,
     owned: true,
     stop: () => {
       stopping ??= (async () => {
@@ -315,7 +341,14 @@ async function reuseOrClearInstance(
     const ownInstance = state.ownerPid === process.pid;
     if (ownerAlive && (ownInstance || !exclusive)) {
       if (isProcessAlive(state.pid) && (await answersPing(uri, 2000))) {
-        return { uri, engine: state.engine ?? 'postgresql', owned: false, stop: () => Promise.resolve() };
+        return {
+          uri,
+          engine: state.engine ?? 'postgresql',
+          port: state.port,
+          postgresPort: state.postgresPort,
+          owned: false,
+          stop: () => Promise.resolve(),
+        };
       }
       if (!ownInstance) {
         throw new EmbeddedDatabaseError(

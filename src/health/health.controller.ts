@@ -5,6 +5,7 @@ import type { Connection } from 'mongoose';
 import { Public } from '../auth/authorization/authorize.decorator';
 import { ApiError } from '../common/errors/api-error';
 import { HealthStatus } from './health-status.dto';
+import { ServiceState } from './service-state';
 
 const PING_TIMEOUT_MS = 2000;
 
@@ -12,15 +13,19 @@ const PING_TIMEOUT_MS = 2000;
 @Public()
 @Controller()
 export class HealthController {
-  constructor(@InjectConnection() private readonly connection: Connection) {}
+  constructor(
+    @InjectConnection() private readonly connection: Connection,
+    private readonly state: ServiceState,
+  ) {}
 
-  /** Ready when the database answers a ping. */
+  /** Ready when the database answers a ping and the service is not shutting down. */
   @Get('ready')
   @ApiOperation({ operationId: 'Ready', summary: 'Readiness: 200 when the database answers' })
   @ApiOkResponse({ type: HealthStatus })
-  @ApiServiceUnavailableResponse({ description: 'The database does not answer' })
+  @ApiServiceUnavailableResponse({ description: 'The database does not answer, or the service is shutting down' })
   @HttpCode(HttpStatus.OK)
   async ready(): Promise<HealthStatus> {
+    if (this.state.draining) throw new ApiError(HttpStatus.SERVICE_UNAVAILABLE, 'service is shutting down');
     if (!(await this.databaseAnswers())) {
       throw new ApiError(HttpStatus.SERVICE_UNAVAILABLE, 'database is not reachable');
     }

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { Types } from 'mongoose';
 import type { TestApp } from './test-app';
 
@@ -144,6 +145,11 @@ export async function addClinician(
   return { userId: user.userId, token: user.token, roles, email: user.emails[0] };
 }
 
+/** A key in the confirmation-key format (32 URL-safe base64 characters), as invites carry. */
+export function newInviteKey(): string {
+  return randomBytes(24).toString('base64url');
+}
+
 /** A pending invite's clinician record, through the real API (CreateClinician with an inviteId). */
 export async function addInvite(
   t: TestApp,
@@ -151,7 +157,7 @@ export async function addInvite(
   roles: ClinicRole[],
   email = `invitee-${Math.random().toString(36).slice(2, 10)}@example.com`,
 ): Promise<{ inviteId: string; email: string }> {
-  const inviteId = `invite-${Math.random().toString(36).slice(2, 12)}`;
+  const inviteId = newInviteKey();
   const res = await t.call('POST', `/v1/clinics/${clinicId}/clinicians`, {
     token: await t.tokens.server(),
     body: { inviteId, email, roles },

@@ -5,7 +5,7 @@ import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Test, TestingModuleBuilder } from '@nestjs/testing';
 import type { Connection } from 'mongoose';
 import { __resetOutOfContextForTests } from 'nestjs-pino/PinoLogger';
-import { configureApp, createFastifyAdapter, serviceModule } from '../../src/app.factory';
+import { APPLICATION_OPTIONS, configureApp, createFastifyAdapter, serviceModule } from '../../src/app.factory';
 import { createNestLogger, createRootLogger } from '../../src/common/logging/logger';
 import { randomBytes } from 'node:crypto';
 import { EmbeddedUserDirectory, NewLocalUser } from '../../src/auth/directory/embedded-user.directory';
@@ -85,6 +85,7 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
   if (options.override) builder = options.override(builder);
   const moduleRef = await builder.compile();
   const app = moduleRef.createNestApplication<NestFastifyApplication>(createFastifyAdapter(logger), {
+    ...APPLICATION_OPTIONS,
     logger: createNestLogger(logger),
   });
   configureApp(app);

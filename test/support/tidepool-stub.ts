@@ -72,6 +72,8 @@ export class TidepoolStub {
   loginStatus?: number;
   /** Delay before `/serverlogin` answers. */
   loginDelayMs = 0;
+  /** Delay before `GET /token/{token}` answers: keeps the requests that present a token in flight. */
+  tokenDelayMs = 0;
   /** Server tokens issued by `/serverlogin` and still accepted. */
   readonly serverTokens = new Set<string>();
   /**
@@ -182,6 +184,7 @@ export class TidepoolStub {
     this.serverSecret = STUB_SERVER_SECRET;
     this.loginStatus = undefined;
     this.loginDelayMs = 0;
+    this.tokenDelayMs = 0;
     this.serverTokens.clear();
     this.tokens.clear();
     this.users.clear();
@@ -227,6 +230,7 @@ export class TidepoolStub {
     }
     switch (route) {
       case 'token': {
+        if (this.tokenDelayMs > 0) await new Promise((resolve) => setTimeout(resolve, this.tokenDelayMs));
         const answer = this.tokens.get(segments[2]);
         if (answer === undefined) return send(response, 404, { code: 404, reason: 'Token not found' });
         return typeof answer === 'string' ? sendRaw(response, 200, answer) : send(response, 200, answer);

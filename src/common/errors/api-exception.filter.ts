@@ -1,11 +1,12 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
+import { DatabaseUnavailableError, isDatabaseConnectivityError } from '../../database/database-errors';
 import { isDuplicateKeyError } from '../../database/duplicate-key';
 import { WriteGateBusyError } from '../../database/write-gate';
 import { ApiError, ErrorEnvelope, INTERNAL_ERROR_MESSAGE, UNKNOWN_ROUTE_MESSAGE } from './api-error';
 
 const BUSY_MESSAGE = 'service unavailable: too many concurrent changes to the same clinic, please retry';
-const BUSY_RETRY_AFTER_SECONDS = 1;
+const RETRY_AFTER_SECONDS = 1;
 
 /** Maps every error to `{code, message, details?}`; nothing internal reaches the client. */
 @Catch()
@@ -16,11 +17,16 @@ export class ApiExceptionFilter implements ExceptionFilter {
     const http = host.switchToHttp();
     const reply = http.getResponse<FastifyReply>();
     const envelope = toEnvelope(exception);
-    if (envelope.code >= 500 && !(exception instanceof WriteGateBusyError)) {
+    const retryable = exception instanceof WriteGateBusyError || isDatabaseConnectivityError(exception);
+    if (
+      envelope.code >= 500 &&
+      !(exception instanceof WriteGateBusyError) &&
+      !(exception instanceof DatabaseUnavailableError)
+    ) {
       // Written inside the request's logging context, so the line carries its `reqId`.
       this.logger.error({ err: exception }, 'request failed');
     }
-    if (exception instanceof WriteGateBusyError) void reply.header('retry-after', String(BUSY_RETRY_AFTER_SECONDS));
+    if (retryable) void reply.header('retry-after', String(RETRY_AFTER_SECONDS));
     void reply.status(envelope.code).header('content-type', 'application/json; charset=utf-8').send(envelope);
   }
 }
@@ -39,6 +45,9 @@ export function toEnvelope(exception: unknown): ErrorEnvelope {
   }
   if (exception instanceof WriteGateBusyError) {
     return { code: HttpStatus.SERVICE_UNAVAILABLE, message: BUSY_MESSAGE };
+  }
+  if (isDatabaseConnectivityError(exception)) {
+    return { code: HttpStatus.SERVICE_UNAVAILABLE, message: new DatabaseUnavailableError().message };
   }
   if (isDuplicateKeyError(exception)) {
     return { code: HttpStatus.CONFLICT, message: 'duplicate: the resource already exists' };

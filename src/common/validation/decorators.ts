@@ -2,19 +2,63 @@ import { applyDecorators } from '@nestjs/common';
 import { ApiProperty, ApiPropertyOptional, ApiPropertyOptions } from '@nestjs/swagger';
 import { Transform, Type } from 'class-transformer';
 import {
+  ArrayMaxSize,
+  ArrayMinSize,
+  ArrayUnique,
+  IsArray,
   isEmail,
   IsBoolean,
   IsEnum,
   isFQDN,
   IsInt,
+  IsObject,
   IsOptional,
   isURL,
   Matches,
   Max,
   Min,
   ValidateBy,
+  ValidateNested,
 } from 'class-validator';
 import { OBJECT_ID_PATTERN, RFC3339_DATE_TIME_PATTERN, TIDEPOOL_USER_ID_PATTERN } from './patterns';
+
+/** Identity of an array item for `uniqueItems` checks: structural, whatever the item is. */
+export function structuralIdentity(item: unknown): string {
+  if (typeof item !== 'object' || item === null) return JSON.stringify(item) ?? 'undefined';
+  const entries = Object.entries(item as Record<string, unknown>).sort(([a], [b]) => a.localeCompare(b));
+  return JSON.stringify(entries);
+}
+
+export interface ArrayOfObjectsOptions {
+  minItems?: number;
+  maxItems?: number;
+  /** The contract's `uniqueItems`: no two items may be structurally equal. */
+  unique?: boolean;
+}
+
+/**
+ * An array whose every item is an object validated as `type`. Validation only (the OpenAPI
+ * property is declared beside it). `ValidateNested` alone would accept `[[]]` or `[[{}]]` as nested
+ * arrays and store empty objects; every item must be an object here.
+ */
+export function IsArrayOfObjects(type: () => new () => object, options: ArrayOfObjectsOptions = {}): PropertyDecorator {
+  const decorators: PropertyDecorator[] = [
+    IsArray(),
+    IsObject({ each: true, message: ({ property }) => `${property} must be an array of objects` }),
+    ValidateNested({ each: true }),
+    Type(type),
+  ];
+  if (options.minItems !== undefined) decorators.push(ArrayMinSize(options.minItems));
+  if (options.maxItems !== undefined) decorators.push(ArrayMaxSize(options.maxItems));
+  if (options.unique) {
+    decorators.push(
+      ArrayUnique(structuralIdentity, {
+        message: ({ property }) => `${property} must not contain the same item twice`,
+      }),
+    );
+  }
+  return applyDecorators(...decorators);
+}
 
 /** A 24-character resource id (path or body). */
 export function IsObjectIdString(): PropertyDecorator {

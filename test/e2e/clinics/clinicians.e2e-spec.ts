@@ -7,11 +7,15 @@ import {
   CreatedClinic,
   findClinicDocument,
   findClinicianDocuments,
+  newInviteKey,
   newObjectId,
 } from '../../support/builders';
 import { expectError, expectValidationError } from '../../support/expect-error';
 import { useTestApp } from '../../support/test-app';
 import { expectAdminsConsistent, expectDenials, ISO_DATE_TIME } from './expectations';
+
+const INVITE_KEY = newInviteKey();
+const OTHER_INVITE_KEY = newInviteKey();
 
 describe('clinicians: ListClinicians, CreateClinician, GetClinician, UpdateClinician, DeleteClinician', () => {
   const t = useTestApp();
@@ -178,12 +182,22 @@ describe('clinicians: ListClinicians, CreateClinician, GetClinician, UpdateClini
     });
 
     it('should create an invite record, and list an admin member in `admins`', async () => {
-      const invite = await create(server, { inviteId: 'inv-1', email: 'invitee@example.com', roles: ['CLINIC_ADMIN'] });
+      const invite = await create(server, {
+        inviteId: INVITE_KEY,
+        email: 'invitee@example.com',
+        roles: ['CLINIC_ADMIN'],
+      });
       expect(invite.status).toBe(200);
-      expect(invite.body).toMatchObject({ inviteId: 'inv-1', email: 'invitee@example.com', roles: ['CLINIC_ADMIN'] });
+      expect(invite.body).toMatchObject({
+        inviteId: INVITE_KEY,
+        email: 'invitee@example.com',
+        roles: ['CLINIC_ADMIN'],
+      });
       expect(invite.body).not.toHaveProperty('id');
-      const stored = await t.connection.collection('clinicians').findOne({ inviteKey: `${created.clinicId}:inv-1` });
-      expect(stored).toMatchObject({ inviteId: 'inv-1', name: null });
+      const stored = await t.connection
+        .collection('clinicians')
+        .findOne({ inviteKey: `${created.clinicId}:${INVITE_KEY}` });
+      expect(stored).toMatchObject({ inviteId: INVITE_KEY, name: null });
       expect(stored!.memberKey).toBeUndefined();
 
       const admin = await t.users.create();
@@ -200,12 +214,12 @@ describe('clinicians: ListClinicians, CreateClinician, GetClinician, UpdateClini
         (await create(server, { id: user.userId, email: 'first@example.com', roles: ['CLINIC_MEMBER'] })).status,
       ).toBe(200);
       expect(
-        (await create(server, { inviteId: 'inv-1', email: 'invited@example.com', roles: ['CLINIC_MEMBER'] })).status,
+        (await create(server, { inviteId: INVITE_KEY, email: 'invited@example.com', roles: ['CLINIC_MEMBER'] })).status,
       ).toBe(200);
       const duplicates = [
         { id: user.userId, email: 'other@example.com', roles: ['CLINIC_MEMBER'] },
         { email: 'FIRST@example.com', roles: ['CLINIC_MEMBER'] },
-        { inviteId: 'inv-1', email: 'new@example.com', roles: ['CLINIC_MEMBER'] },
+        { inviteId: INVITE_KEY, email: 'new@example.com', roles: ['CLINIC_MEMBER'] },
       ];
       for (const body of duplicates) {
         expectError(await create(server, body), 409, 'duplicate: clinician is already a member of the clinic');
@@ -219,8 +233,8 @@ describe('clinicians: ListClinicians, CreateClinician, GetClinician, UpdateClini
 
     it('should let exactly one of 10 concurrent creations with the same e-mail succeed', async () => {
       const responses = await Promise.all(
-        Array.from({ length: 10 }, (_, i) =>
-          create(server, { inviteId: `race-${i}`, email: 'Race@Example.com', roles: ['CLINIC_MEMBER'] }),
+        Array.from({ length: 10 }, () =>
+          create(server, { inviteId: newInviteKey(), email: 'Race@Example.com', roles: ['CLINIC_MEMBER'] }),
         ),
       );
       const statuses = responses.map((res) => res.status).sort();
@@ -245,7 +259,7 @@ describe('clinicians: ListClinicians, CreateClinician, GetClinician, UpdateClini
       try {
         for (const body of [
           { id: user.userId, email: 'another@example.com', roles: ['CLINIC_MEMBER'] },
-          { inviteId: 'x-1', email: 'INDEXED@example.com', roles: ['CLINIC_MEMBER'] },
+          { inviteId: OTHER_INVITE_KEY, email: 'INDEXED@example.com', roles: ['CLINIC_MEMBER'] },
         ]) {
           expectError(await create(server, body), 409, 'duplicate: clinician is already a member of the clinic');
         }

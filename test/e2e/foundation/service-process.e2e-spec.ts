@@ -3,6 +3,9 @@ import { existsSync, mkdtempSync, readFileSync, writeFileSync, rmSync } from 'no
 import { createServer, Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { request } from 'node:http';
+import { isProcessAlive } from '../../../src/database/child-processes';
+import { TidepoolStub } from '../../support/tidepool-stub';
 
 const ROOT = resolve(__dirname, '../../..');
 
@@ -12,14 +15,18 @@ interface ServiceRun {
   exited: Promise<number | null>;
 }
 
-/** Starts `src/main.ts` as `npm start` would run it, with its own data folder. */
-function startService(env: Record<string, string>): ServiceRun {
+/**
+ * Starts `src/main.ts` as `npm start` would run it, with its own data folder. `ownGroup`: in a
+ * process group of its own, as a supervisor runs it, so the test can signal the whole group.
+ */
+function startService(env: Record<string, string>, options: { ownGroup?: boolean } = {}): ServiceRun {
   let output = '';
   const child = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', 'src/main.ts'], {
     cwd: ROOT,
     // A data folder of its own unless given, so nothing is written into the working tree.
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', DATA_DIR: temporaryFolder(), ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
+    detached: options.ownGroup ?? false,
   });
   child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
   child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
@@ -211,4 +218,121 @@ describe('service process', () => {
     expect(await run.exited).toBe(1);
     expect(run.output()).toMatch(/invalid configuration: PORT/);
   });
+
+  it('should drain every request in flight when its whole process group gets SIGTERM, then stop its database', async () => {
+    const stub = await TidepoolStub.start();
+    const dataDir = temporaryFolder();
+    const userId = '0123456789';
+    const run = startService(
+      {
+        PORT: '0',
+        HOST: '127.0.0.1',
+        DATA_DIR: dataDir,
+        AUTH_PROVIDER: 'shoreline',
+        AUTH_SERVICE_URL: stub.authServiceUrl,
+        AUTH_SERVER_NAME: stub.serverName,
+        AUTH_SERVER_SECRET: stub.serverSecret,
+      },
+      { ownGroup: true },
+    );
+    try {
+      await waitFor(() => run.output().includes('Clinics API listening on'), 45_000);
+      const port = Number(/listening on http:\/\/127\.0\.0\.1:(\d+)/.exec(run.output())?.[1]);
+      const pids = embeddedPids(dataDir);
+      // Each request waits 1.5 s in authentication: all 50 are in flight when the signal comes.
+      for (let i = 0; i < 50; i++) stub.tokens.set(`slow-${i}`, { userid: userId, isserver: false });
+      stub.tokenDelayMs = 1500;
+      const answers = Array.from({ length: 50 }, (_, i) =>
+        getStatus(port, `/v1/clinicians/${userId}/clinics`, { 'x-tidepool-session-token': `slow-${i}` }),
+      );
+      await waitFor(() => stub.count('token') >= 50, 20_000);
+
+      process.kill(-run.child.pid!, 'SIGTERM');
+      await waitFor(() => run.output().includes('SIGTERM: shutting down'), 5_000);
+      await expect(getStatus(port, '/live')).rejects.toThrow(/ECONNREFUSED/);
+
+      expect(await Promise.all(answers)).toEqual(Array(50).fill(200));
+      expect(await run.exited).toBe(0);
+      await waitFor(() => !pids.some(isProcessAlive), 10_000);
+      expect(existsSync(join(dataDir, 'ferretdb.json'))).toBe(false);
+    } finally {
+      if (run.child.exitCode === null) process.kill(-run.child.pid!, 'SIGKILL');
+      await stub.stop();
+    }
+  });
+
+  it('should not leave its embedded database running when it is killed outright', async () => {
+    const dataDir = temporaryFolder();
+    const run = startService({ PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir });
+    await waitFor(() => run.output().includes('Clinics API listening on'), 45_000);
+    const pids = embeddedPids(dataDir);
+    expect(pids.every(isProcessAlive)).toBe(true);
+
+    run.child.kill('SIGKILL');
+    await run.exited;
+    await waitFor(() => !pids.some(isProcessAlive), 15_000);
+  });
+
+  it('should answer 503 at once while its embedded database is down, start it again, and serve again', async () => {
+    const dataDir = temporaryFolder();
+    const run = startService({ PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir });
+    try {
+      await waitFor(() => run.output().includes('Clinics API listening on'), 45_000);
+      const port = Number(/listening on http:\/\/127\.0\.0\.1:(\d+)/.exec(run.output())?.[1]);
+      const [ferretDbPid, postgresPid] = embeddedPids(dataDir);
+      const clinicPath = '/v1/clinics/0123456789abcdef01234567';
+
+      process.kill(ferretDbPid, 'SIGKILL');
+      await waitFor(() => run.output().includes('exited unexpectedly'), 10_000);
+      const started = Date.now();
+      const whileDown = await getAnswer(port, clinicPath);
+      expect(Date.now() - started).toBeLessThan(1000);
+      expect(whileDown.status).toBe(503);
+      expect(JSON.parse(whileDown.body)).toEqual({
+        code: 503,
+        message: 'service unavailable: the database is not reachable, please retry',
+      });
+      expect(whileDown.headers['retry-after']).toBe('1');
+      expect(await getStatus(port, '/live')).toBe(200);
+
+      await waitFor(() => run.output().includes('embedded database: running again'), 30_000);
+      expect(await getStatus(port, '/ready')).toBe(200);
+      // Served again: without a token the session guard answers, not the availability check.
+      const served = await getAnswer(port, clinicPath);
+      expect({ status: served.status, body: JSON.parse(served.body) as unknown }).toEqual({
+        status: 400,
+        body: { code: 400, message: 'session token is missing' },
+      });
+      const [newFerretDbPid, newPostgresPid] = embeddedPids(dataDir);
+      expect(newFerretDbPid).not.toBe(ferretDbPid);
+      expect(isProcessAlive(newFerretDbPid) && isProcessAlive(newPostgresPid)).toBe(true);
+      expect(isProcessAlive(postgresPid) && postgresPid !== newPostgresPid).toBe(false);
+      expect(run.child.exitCode).toBeNull();
+    } finally {
+      await stopService(run);
+    }
+  });
 });
+
+interface Answer {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  body: string;
+}
+
+/** A GET on a new connection (rejects when the connection is refused). */
+function getAnswer(port: number, path: string, headers: Record<string, string> = {}): Promise<Answer> {
+  return new Promise((resolveAnswer, reject) => {
+    const req = request({ host: '127.0.0.1', port, path, headers, agent: false }, (res) => {
+      let body = '';
+      res.on('data', (chunk: Buffer) => (body += chunk.toString('utf8')));
+      res.on('end', () => resolveAnswer({ status: res.statusCode ?? 0, headers: res.headers, body }));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+async function getStatus(port: number, path: string, headers: Record<string, string> = {}): Promise<number> {
+  return (await getAnswer(port, path, headers)).status;
+}

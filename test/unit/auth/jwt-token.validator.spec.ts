@@ -24,6 +24,7 @@ function appConfig(overrides: Partial<AppConfig> = {}): AppConfig {
     logLevel: 'silent',
     logPretty: false,
     dataDir: mkdtempSync(join(tmpdir(), 'clinics-keys-')),
+    shutdownTimeoutMs: 1000,
     ...overrides,
   };
 }

@@ -23,10 +23,3 @@ export function HasOnlyProperties(allowed: readonly string[], options?: Validati
     options,
   );
 }
-
-/** Identity of an array item for `uniqueItems` checks: structural, whatever the item is. */
-export function structuralIdentity(item: unknown): string {
-  if (typeof item !== 'object' || item === null) return JSON.stringify(item) ?? 'undefined';
-  const entries = Object.entries(item as Record<string, unknown>).sort(([a], [b]) => a.localeCompare(b));
-  return JSON.stringify(entries);
-}

@@ -1,5 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { ArrayMinSize, ArrayUnique, IsArray, IsIn, IsOptional, IsString, MinLength } from 'class-validator';
+import { ArrayMinSize, ArrayUnique, IsArray, IsIn, IsOptional, IsString, Matches, MinLength } from 'class-validator';
+import { CONFIRMATION_KEY_PATTERN } from '../../../../common/validation/patterns';
 import { IsEmailAddress, IsTidepoolUserId } from '../../../../common/validation/decorators';
 import { ClinicianRole } from '../../clinic.constants';
 
@@ -18,8 +19,8 @@ export class ClinicianBody {
 
   /** The id of the invite if it hasn't been accepted. */
   @IsOptional()
-  @IsString()
-  @MinLength(1)
+  @Matches(CONFIRMATION_KEY_PATTERN, { message: 'inviteId must be a 32-character invite key' })
+  @ApiPropertyOptional({ type: String })
   inviteId?: string;
 
   @IsEmailAddress()

@@ -1,22 +1,12 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import {
-  ArrayMinSize,
-  ArrayUnique,
-  IsArray,
-  IsIn,
-  IsObject,
-  IsOptional,
-  IsString,
-  MinLength,
-  ValidateNested,
-} from 'class-validator';
-import { IsContractEnum, IsUri } from '../../../../common/validation/decorators';
+import { IsIn, IsObject, IsOptional, IsString, MinLength, ValidateNested } from 'class-validator';
+import { IsArrayOfObjects, IsContractEnum, IsUri } from '../../../../common/validation/decorators';
 import { OBJECT_ID_PATTERN } from '../../../../common/validation/patterns';
 import { BgUnits, ClinicSize, ClinicType, SHARE_CODE_PATTERN } from '../../clinic.constants';
 import { CLINIC_TIMEZONES } from '../clinic-timezones';
 import { PatientTagResponse, PhoneNumberDto, SiteResponse, SuppressedNotificationsDto } from './clinic-response.dto';
-import { HasOnlyProperties, structuralIdentity } from '../../dto/validation';
+import { HasOnlyProperties } from '../../dto/validation';
 
 /**
  * `clinic.v1` as sent to CreateClinic and UpdateClinic. Read-only properties (id, shareCode, tier, …)
@@ -64,11 +54,7 @@ export class ClinicBody {
   lastDeletedPatientTag?: PatientTagResponse;
 
   @IsOptional()
-  @IsArray()
-  @ArrayMinSize(1)
-  @ArrayUnique(structuralIdentity, { message: 'phoneNumbers must not contain the same phone number twice' })
-  @ValidateNested({ each: true })
-  @Type(() => PhoneNumberDto)
+  @IsArrayOfObjects(() => PhoneNumberDto, { minItems: 1, unique: true })
   @ApiPropertyOptional({ type: [PhoneNumberDto], minItems: 1, uniqueItems: true })
   phoneNumbers?: PhoneNumberDto[];
 

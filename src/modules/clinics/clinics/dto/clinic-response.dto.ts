@@ -143,7 +143,8 @@ export function toClinicResponse(clinic: ClinicRecord, counts: PatientCounts = N
     postalCode: clinic.postalCode,
     state: clinic.state,
     country: clinic.country,
-    website: clinic.website,
+    // The response schema types it as a URI, which `""` is not: a blank website is left out.
+    website: clinic.website || undefined,
     timezone: clinic.timezone ?? undefined,
   };
   // Echoed when present, `""` included (an optional field left blank is kept as sent).

@@ -1,7 +1,7 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsArray, IsBoolean, IsInt, IsObject, IsOptional, IsString, Min, ValidateNested } from 'class-validator';
-import { IsHostname, IsOptionalDateTime } from '../../../../common/validation/decorators';
+import { IsBoolean, IsInt, IsObject, IsOptional, IsString, Min, ValidateNested } from 'class-validator';
+import { IsArrayOfObjects, IsHostname, IsOptionalDateTime } from '../../../../common/validation/decorators';
 import { SuppressedNotificationsDto } from './clinic-response.dto';
 import { HasOnlyProperties } from '../../dto/validation';
 
@@ -20,9 +20,7 @@ export class MembershipRestrictionDto {
 /** `membershipRestrictions.v1` (UpdateMembershipRestrictions body, and both operations' response). */
 export class MembershipRestrictionsDto {
   @IsOptional()
-  @IsArray()
-  @ValidateNested({ each: true })
-  @Type(() => MembershipRestrictionDto)
+  @IsArrayOfObjects(() => MembershipRestrictionDto)
   restrictions?: MembershipRestrictionDto[];
 }
 

@@ -15,6 +15,7 @@ import {
   ValidateIf,
   ValidateNested,
 } from 'class-validator';
+import { IsArrayOfObjects } from '../../../../common/validation/decorators';
 import { OBJECT_ID_PATTERN, TIDEPOOL_USER_ID_PATTERN } from '../../../../common/validation/patterns';
 import {
   DataSourceDto,
@@ -112,9 +113,7 @@ export class PatientBody {
   attestationSubmitted?: boolean;
 
   @IsOptional()
-  @IsArray()
-  @ValidateNested({ each: true })
-  @Type(() => DataSourceDto)
+  @IsArrayOfObjects(() => DataSourceDto)
   @ApiPropertyOptional({ type: [DataSourceDto], nullable: true })
   dataSources?: DataSourceDto[] | null;
 
@@ -125,9 +124,7 @@ export class PatientBody {
   summary?: PatientSummaryResponse;
 
   @IsOptional()
-  @IsArray()
-  @ValidateNested({ each: true })
-  @Type(() => PatientReviewDto)
+  @IsArrayOfObjects(() => PatientReviewDto)
   @ApiPropertyOptional({ type: [PatientReviewDto], nullable: true })
   reviews?: PatientReviewDto[] | null;
 
@@ -136,9 +133,7 @@ export class PatientBody {
 
   /** Site ids; each must be a site of the clinic (names are taken from the clinic). */
   @IsOptional()
-  @IsArray()
-  @ValidateNested({ each: true })
-  @Type(() => PatientSiteDto)
+  @IsArrayOfObjects(() => PatientSiteDto)
   @ApiPropertyOptional({ type: [PatientSiteDto] })
   sites?: PatientSiteDto[];
 
@@ -207,9 +202,7 @@ export class CreatePatientBody {
 
   /** Site ids; ones the clinic does not have are dropped. */
   @IsOptional()
-  @IsArray()
-  @ValidateNested({ each: true })
-  @Type(() => PatientSiteDto)
+  @IsArrayOfObjects(() => PatientSiteDto)
   @ApiPropertyOptional({ type: [PatientSiteDto] })
   sites?: PatientSiteDto[];
 

@@ -1,7 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import {
-  IsArray,
   IsBoolean,
   IsIn,
   IsNumber,
@@ -13,6 +12,7 @@ import {
   MinLength,
   ValidateNested,
 } from 'class-validator';
+import { IsArrayOfObjects } from '../../../../common/validation/decorators';
 import { OBJECT_ID_PATTERN, RFC3339_DATE_TIME_PATTERN } from '../../../../common/validation/patterns';
 
 /** Contract enums of the patient area. */
@@ -183,9 +183,7 @@ export class GlycemicRangesCustomDto {
   @ApiProperty({ minLength: 1 })
   name: string;
 
-  @IsArray()
-  @ValidateNested({ each: true })
-  @Type(() => GlycemicRangesThresholdDto)
+  @IsArrayOfObjects(() => GlycemicRangesThresholdDto)
   @ApiProperty({ type: [GlycemicRangesThresholdDto] })
   thresholds: GlycemicRangesThresholdDto[];
 }

@@ -210,27 +210,14 @@ describe('DeleteUserFromClinics — DELETE /v1/users/{userId}/clinics', () => {
     await sharePatient(t, a.clinicId, user.userId);
     await sharePatient(t, b.clinicId, user.userId);
     await addUserPatient(t, a.clinicId);
-    const aRecord = await findPatientDocument(t, a.clinicId, user.userId);
-    await t.connection
-      .collection('patient_deletions')
-      .insertOne({ _id: aRecord._id, deletedTime: new Date(), patient: aRecord });
-    await t.connection.collection('patients').deleteOne({ _id: aRecord._id });
-    await t.connection
-      .collection('clinics')
-      .updateOne({ _id: new Types.ObjectId(a.clinicId) }, { $unset: { patientCount: '' } });
+    await archiveAndDeleteAsInterrupted(t, a.clinicId, user.userId);
     // The user is C's only clinician; the run stopped in C while removing its non-custodial patients:
     // one removed, one left, the user already out of `admins`, their record still there.
     const c = await createClinicAs(t, user.token);
     const [gone, left] = [await addUserPatient(t, c), await addUserPatient(t, c)];
     const custodial = await addCustodialPatient(t, c, user.token);
-    const goneRecord = await findPatientDocument(t, c, gone.userId);
-    await t.connection
-      .collection('patient_deletions')
-      .insertOne({ _id: goneRecord._id, deletedTime: new Date(), patient: goneRecord });
-    await t.connection.collection('patients').deleteOne({ _id: goneRecord._id });
-    await t.connection
-      .collection('clinics')
-      .updateOne({ _id: new Types.ObjectId(c) }, { $set: { admins: [] }, $unset: { patientCount: '' } });
+    await archiveAndDeleteAsInterrupted(t, c, gone.userId);
+    await t.connection.collection('clinics').updateOne({ _id: new Types.ObjectId(c) }, { $set: { admins: [] } });
 
     const res = await remove(server, user.userId);
 
@@ -274,6 +261,21 @@ describe('DeleteUserFromClinics — DELETE /v1/users/{userId}/clinics', () => {
     expectValidationError(await remove(server, 'not-a-user'), 'userId');
   });
 });
+
+/**
+ * What an interrupted run leaves after archiving and deleting a patient record: the archive, no
+ * record, and the clinic's counts removed but not yet recounted.
+ */
+async function archiveAndDeleteAsInterrupted(t: TestApp, clinicId: string, userId: string): Promise<void> {
+  const record = await findPatientDocument(t, clinicId, userId);
+  await t.connection
+    .collection('patient_deletions')
+    .insertOne({ _id: record._id, deletedTime: new Date(), patient: record });
+  await t.connection.collection('patients').deleteOne({ _id: record._id });
+  await t.connection
+    .collection('clinics')
+    .updateOne({ _id: new Types.ObjectId(clinicId) }, { $unset: { patientCount: '' } });
+}
 
 /** A clinic created through the API by the token's user, who becomes its only admin. */
 async function createClinicAs(t: TestApp, token: string): Promise<string> {

@@ -10,6 +10,8 @@ import { CliniciansWriter } from './clinicians/clinicians.repository';
 import { ClinicDeletionRecord, ClinicianDeletionRecord, PatientDeletionRecord } from './deletions/deletion.schema';
 import { DeletionsWriter } from './deletions/deletions.writer';
 import { PatientDeletionsWriter } from './deletions/patient-deletions.writer';
+import { MigrationRecord } from './migrations/migration.schema';
+import { MigrationsWriter } from './migrations/migrations.repository';
 import { PatientRecord } from './patients/patient.schema';
 import { PatientsWriter } from './patients/patients.repository';
 
@@ -20,11 +22,12 @@ export interface ClinicWrites {
   deletions: DeletionsWriter;
   patients: PatientsWriter;
   patientDeletions: PatientDeletionsWriter;
+  migrations: MigrationsWriter;
 }
 
 /**
  * The one way to write a clinic's documents (the clinic, its clinician and patient records, their
- * archives).
+ * archives, its migrations).
  *
  * `run(clinicId, work)` waits for the clinic's turn (an in-process keyed mutex: writes to one
  * clinic run one at a time, writes to different clinics in parallel), then hands `work` writers
@@ -44,6 +47,7 @@ export class ClinicWriteGate {
     @InjectModel(ClinicianDeletionRecord.name) private readonly clinicianDeletions: Model<ClinicianDeletionRecord>,
     @InjectModel(PatientRecord.name) private readonly patients: Model<PatientRecord>,
     @InjectModel(PatientDeletionRecord.name) private readonly patientDeletions: Model<PatientDeletionRecord>,
+    @InjectModel(MigrationRecord.name) private readonly migrations: Model<MigrationRecord>,
   ) {}
 
   run<T>(clinicId: string | Types.ObjectId, work: (writes: ClinicWrites) => Promise<T>): Promise<T> {
@@ -55,6 +59,7 @@ export class ClinicWriteGate {
         deletions: new DeletionsWriter(scope, this.clinicDeletions, this.clinicianDeletions),
         patients: new PatientsWriter(scope, id, this.patients),
         patientDeletions: new PatientDeletionsWriter(scope, this.patientDeletions),
+        migrations: new MigrationsWriter(scope, id, this.migrations),
       }),
     );
   }

@@ -27,6 +27,10 @@ import {
 import { ShareCodeGenerator } from './clinics/share-code';
 import { ShareCodeRecord, ShareCodeSchema } from './clinics/share-code.schema';
 import { PatientRecord, PatientSchema } from './patients/patient.schema';
+import { MigrationRecord, MigrationSchema } from './migrations/migration.schema';
+import { MigrationsRepository } from './migrations/migrations.repository';
+import { MigrationsService } from './migrations/migrations.service';
+import { ClinicUsersService } from './users/clinic-users.service';
 import { PatientCountsService } from './patients/patient-counts.service';
 import { PatientsController } from './patients/patients.controller';
 import { PatientsRepository } from './patients/patients.repository';
@@ -43,6 +47,7 @@ import { PatientsService } from './patients/patients.service';
       { name: ClinicianDeletionRecord.name, schema: ClinicianDeletionSchema },
       { name: PatientRecord.name, schema: PatientSchema },
       { name: PatientDeletionRecord.name, schema: PatientDeletionSchema },
+      { name: MigrationRecord.name, schema: MigrationSchema },
     ]),
   ],
   controllers: [
@@ -67,8 +72,19 @@ import { PatientsService } from './patients/patients.service';
     ClinicSettingsService,
     PatientCountsService,
     PatientsService,
+    MigrationsRepository,
+    MigrationsService,
+    ClinicUsersService,
   ],
   // Services only: other modules never reach the clinic collections (and so never write them) directly.
-  exports: [ClinicianMembershipLookup, ClinicsService, CliniciansService, ClinicSettingsService, PatientsService],
+  exports: [
+    ClinicianMembershipLookup,
+    ClinicsService,
+    CliniciansService,
+    ClinicSettingsService,
+    PatientsService,
+    MigrationsService,
+    ClinicUsersService,
+  ],
 })
 export class ClinicsModule {}

@@ -2,11 +2,19 @@ import { Module } from '@nestjs/common';
 import { ClinicsModule } from '../clinics/clinics.module';
 import { InternalCliniciansController } from './internal-clinicians.controller';
 import { InternalClinicsController } from './internal-clinics.controller';
+import { InternalMigrationsController } from './internal-migrations.controller';
 import { InternalPatientsController } from './internal-patients.controller';
+import { InternalUsersController } from './internal-users.controller';
 
 /** Routes for other services and operators (mostly server tokens), served by the Clinics domain. */
 @Module({
   imports: [ClinicsModule],
-  controllers: [InternalClinicsController, InternalCliniciansController, InternalPatientsController],
+  controllers: [
+    InternalClinicsController,
+    InternalCliniciansController,
+    InternalPatientsController,
+    InternalMigrationsController,
+    InternalUsersController,
+  ],
 })
 export class InternalModule {}

@@ -200,6 +200,22 @@ export class CliniciansWriter extends GatedWriter {
     return this.updateIfUnchanged(current, { $set: set, $unset: unset });
   }
 
+  /**
+   * UpdateClinicUserDetails: the member's e-mail (lower-cased, like every stored clinician e-mail).
+   * Null when the record changed (or went away) since it was read; throws the driver's duplicate-key
+   * error when another record of the clinic has the e-mail.
+   */
+  setEmail(current: ClinicianRecord, email: string): Promise<ClinicianRecord | null> {
+    const lower = email.toLowerCase();
+    return this.updateIfUnchanged(current, {
+      $set: {
+        email: lower,
+        emailKey: emailKey(this.clinicId.toHexString(), lower),
+        updatedTime: nextUpdatedTime(current.updatedTime),
+      },
+    });
+  }
+
   /** False when the record changed (or went away) since it was read. */
   async deleteIfUnchanged(current: ClinicianRecord): Promise<boolean> {
     this.guard();

@@ -12,7 +12,12 @@ import { ClinicsRepository } from '../clinics/clinics.repository';
 import { ClinicianListFilters, CliniciansRepository, NewClinician } from './clinicians.repository';
 import { parseQueryTime, uniqueObjectIds } from '../query-values';
 import type { ClinicRecord } from '../clinics/clinic.schema';
-import type { ClinicianRecord } from './clinician.schema';
+import { emailKey, type ClinicianRecord } from './clinician.schema';
+
+/** A user's clinician records are read this many at a time (DeleteUserFromClinics, UpdateClinicUserDetails). */
+const USER_RECORDS_BATCH = 100;
+/** Conditional writes re-read and retry this many times before answering 409 (another instance kept changing the record). */
+const WRITE_ATTEMPTS = 3;
 
 export interface NewClinicianInput {
   email: string;
@@ -176,6 +181,98 @@ export class CliniciansService {
       if (wasAdmin) await this.restoreAdminIfStillAdmin(writes, clinicId, userId);
       throw ClinicErrors.clinicianNotFound();
     }
+  }
+
+  /**
+   * DeleteUserFromClinics, clinician part: each of the user's clinician records, one clinic's gate at a
+   * time, is archived, the user taken out of `admins` (even when that leaves the clinic without an
+   * admin, as the contract describes) and the record deleted. When it is the clinic's last clinician
+   * record (pending invites count), `beforeLastRecord` runs first, inside the same gate — so an
+   * interrupted run still finds the record on repeat and redoes that step before deleting it.
+   */
+  async deleteUserClinicians(
+    userId: string,
+    deletedBy: string | undefined,
+    beforeLastRecord: (writes: ClinicWrites, clinicId: string) => Promise<void>,
+  ): Promise<void> {
+    const visited = new Set<string>();
+    for (;;) {
+      const records = await this.clinicians.listOfUser(userId, { offset: 0, limit: USER_RECORDS_BATCH });
+      if (records.length === 0) return;
+      for (const record of records) {
+        // Deleted records drop out of the next batch; one that comes back could not be deleted.
+        if (visited.has(record._id.toHexString())) {
+          throw new Error(`clinician record ${record._id.toHexString()} of user ${userId} could not be deleted`);
+        }
+        visited.add(record._id.toHexString());
+        const clinicId = record.clinicId.toHexString();
+        await this.gate.run(clinicId, (writes) =>
+          this.deleteUserRecordInGate(writes, clinicId, userId, deletedBy, beforeLastRecord),
+        );
+      }
+    }
+  }
+
+  private async deleteUserRecordInGate(
+    writes: ClinicWrites,
+    clinicId: string,
+    userId: string,
+    deletedBy: string | undefined,
+    beforeLastRecord: (writes: ClinicWrites, clinicId: string) => Promise<void>,
+  ): Promise<void> {
+    for (let attempt = 0; attempt < WRITE_ATTEMPTS; attempt += 1) {
+      const current = await this.clinicians.findMember(clinicId, userId);
+      if (!current) return;
+      const firstTwo = await this.clinicians.listBatchOfClinic(clinicId, { offset: 0, limit: 2 });
+      if (firstTwo.length === 1 && firstTwo[0]._id.equals(current._id)) await beforeLastRecord(writes, clinicId);
+      await writes.deletions.archiveClinicians([current], deletedBy);
+      await writes.clinic.removeAdmin(userId);
+      if (await writes.clinicians.deleteIfUnchanged(current)) return;
+      // Changed since read (only another service instance can): read it again and archive that version.
+    }
+    throw ClinicErrors.concurrentModification();
+  }
+
+  /**
+   * UpdateClinicUserDetails, clinician part: the e-mail on each of the user's clinician records, one
+   * clinic's gate at a time. A clinic where another record has the e-mail keeps the old one; the
+   * others are still updated. Returns how many records hold the e-mail afterwards, of how many.
+   */
+  async setUserEmail(userId: string, email: string): Promise<{ updated: number; total: number }> {
+    let updated = 0;
+    let total = 0;
+    for (let offset = 0; ; offset += USER_RECORDS_BATCH) {
+      const records = await this.clinicians.listOfUser(userId, { offset, limit: USER_RECORDS_BATCH });
+      for (const record of records) {
+        total += 1;
+        const clinicId = record.clinicId.toHexString();
+        if (await this.gate.run(clinicId, (writes) => this.setEmailInGate(writes, clinicId, userId, email))) {
+          updated += 1;
+        }
+      }
+      if (records.length < USER_RECORDS_BATCH) return { updated, total };
+    }
+  }
+
+  /** False when another record of the clinic has the e-mail. */
+  private async setEmailInGate(
+    writes: ClinicWrites,
+    clinicId: string,
+    userId: string,
+    email: string,
+  ): Promise<boolean> {
+    for (let attempt = 0; attempt < WRITE_ATTEMPTS; attempt += 1) {
+      const current = await this.clinicians.findMember(clinicId, userId);
+      if (!current || current.emailKey === emailKey(clinicId, email)) return true;
+      if (await this.clinicians.hasDuplicate(clinicId, { email })) return false;
+      try {
+        if (await writes.clinicians.setEmail(current, email)) return true;
+      } catch (error) {
+        if (isDuplicateKeyError(error)) return false;
+        throw error;
+      }
+    }
+    throw ClinicErrors.concurrentModification();
   }
 
   /** 404 `clinician not found`. */

@@ -197,6 +197,32 @@ export class ClinicsWriter extends GatedWriter {
     return result.modifiedCount > 0;
   }
 
+  /** TriggerInitialMigration; idempotent. False when there is no such clinic. */
+  markMigrated(): Promise<boolean> {
+    return this.setFields({ isMigrated: true });
+  }
+
+  /**
+   * DeleteUserFromClinics: takes the user out of `admins` even when that leaves none (the deleted
+   * user's records are gone, so no one else can stand in). Idempotent.
+   */
+  async removeAdmin(userId: string): Promise<void> {
+    this.guard();
+    await this.clinics
+      .updateOne({ _id: this.clinicId }, { $pull: { admins: userId }, $set: { updatedTime: new Date() } })
+      .exec();
+  }
+
+  /**
+   * Removes the stored patient counts before a multi-step change that ends with a recount: if the
+   * change is interrupted, the next read or increment finds no counts and recounts (see
+   * adjustPatientCount and GetPatientCount), so stale counts are never left behind.
+   */
+  async clearPatientCount(): Promise<void> {
+    this.guard();
+    await this.clinics.updateOne({ _id: this.clinicId }, { $unset: { patientCount: '' } }).exec();
+  }
+
   /**
    * A recount's result replaces the stored patient counts. False when there is no such clinic. The
    * old counts are removed first: FerretDB 1.24 takes `$set` of a sub-document whose values equal the

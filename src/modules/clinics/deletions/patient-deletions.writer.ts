@@ -25,4 +25,21 @@ export class PatientDeletionsWriter extends GatedWriter {
       )
       .exec();
   }
+
+  /** Several records at once, each keyed by its own id like {@link archivePatient}. */
+  async archivePatients(patients: PatientRecord[], deletedByUserId?: string): Promise<void> {
+    this.guard();
+    if (patients.length === 0) return;
+    const deletedTime = new Date();
+    await this.patientDeletions.bulkWrite(
+      patients.map((patient) => ({
+        replaceOne: {
+          filter: { _id: patient._id },
+          replacement: { deletedTime, ...(deletedByUserId ? { deletedByUserId } : {}), patient },
+          upsert: true,
+        },
+      })),
+      { ordered: true },
+    );
+  }
 }

@@ -151,6 +151,18 @@ export class PatientsRepository {
     return this.page(filter, sort, { offset: 0, limit });
   }
 
+  /**
+   * Up to `limit` of the clinic's records without custodian permission (DeleteUserFromClinics, for a
+   * clinic left without clinicians). The caller deletes each batch before reading the next.
+   */
+  listNonCustodialBatch(clinicId: string, limit: number): Promise<PatientRecord[]> {
+    return this.patients
+      .find({ clinicId: new Types.ObjectId(clinicId), 'permissions.custodian': { $exists: false } })
+      .limit(limit)
+      .lean<PatientRecord[]>()
+      .exec();
+  }
+
   async hasPatients(clinicId: string): Promise<boolean> {
     const count = await this.patients.countDocuments({ clinicId: new Types.ObjectId(clinicId) }, { limit: 1 }).exec();
     return count > 0;
@@ -412,6 +424,23 @@ export class PatientsWriter extends GatedWriter {
       modified += result.modifiedCount;
     }
     return modified;
+  }
+
+  /** UpdateClinicUserDetails: the e-mail of the user's record in this clinic (null clears it); false when there is none. */
+  async setEmail(userId: string, email: string | null): Promise<boolean> {
+    this.guard();
+    const result = await this.patients
+      .updateOne({ clinicId: this.clinicId, userId }, { $set: { email, updatedTime: new Date() } })
+      .exec();
+    return result.matchedCount > 0;
+  }
+
+  /** Deletes the given (already archived) records of this clinic; how many were deleted. */
+  async deleteByIds(ids: Types.ObjectId[]): Promise<number> {
+    this.guard();
+    if (ids.length === 0) return 0;
+    const result = await this.patients.deleteMany({ clinicId: this.clinicId, _id: { $in: ids } }).exec();
+    return result.deletedCount;
   }
 
   /** False when there is no such record. */

@@ -38,6 +38,8 @@ import { NewPatientRecord, PatientChanges, PatientsRepository } from './patients
 
 /** FindPatients reads the caller's clinician records in at most this many clinics. */
 const FIND_PATIENTS_CLINIC_LIMIT = 1000;
+/** Records archived and deleted per round when a clinic's non-custodial patients are removed. */
+const REMOVAL_BATCH = 500;
 
 interface InsertOptions {
   /** Requested site ids (names come from the clinic). */
@@ -377,6 +379,57 @@ export class PatientsService {
       modified += await this.gate.run(clinicId, (writes) => writes.patients.removeSummary(summaryId));
     }
     return modified > 0;
+  }
+
+  /**
+   * DeleteUserFromClinics, patient part: the user's record in every clinic is archived and deleted,
+   * one clinic's gate at a time. Each clinic's counts are removed first and recounted last, so an
+   * interrupted run leaves them exact or absent (recounted on next use), never stale; repeating the
+   * request finds the records still left.
+   */
+  async deleteUserPatients(userId: string, deletedBy: string | undefined): Promise<void> {
+    for (const clinicId of distinct(await this.patients.clinicIdsOfUser(userId))) {
+      await this.gate.run(clinicId, async (writes) => {
+        const current = await this.patients.findOne(clinicId, userId);
+        if (!current) return;
+        await writes.clinic.clearPatientCount();
+        await writes.patientDeletions.archivePatient(current, deletedBy);
+        await writes.patients.delete(userId);
+        await this.counts.recount(writes, clinicId);
+      });
+    }
+  }
+
+  /**
+   * Inside the clinic's gate: archives and deletes every record without custodian permission (a clinic
+   * left without clinicians keeps only the custodial accounts someone may still claim), in batches,
+   * then recounts. Counts are removed first, as in {@link deleteUserPatients}. Repeating it is harmless.
+   */
+  async removeNonCustodialPatients(
+    writes: ClinicWrites,
+    clinicId: string,
+    deletedBy: string | undefined,
+  ): Promise<void> {
+    await writes.clinic.clearPatientCount();
+    for (;;) {
+      const batch = await this.patients.listNonCustodialBatch(clinicId, REMOVAL_BATCH);
+      if (batch.length === 0) break;
+      await writes.patientDeletions.archivePatients(batch, deletedBy);
+      if ((await writes.patients.deleteByIds(batch.map((record) => record._id))) === 0) {
+        throw new Error(`no progress removing the non-custodial patients of clinic ${clinicId}`);
+      }
+    }
+    await this.counts.recount(writes, clinicId);
+  }
+
+  /**
+   * UpdateClinicUserDetails, patient part: the e-mail on the user's record in every clinic, stored as
+   * given; null (no e-mail, or an empty one) clears it.
+   */
+  async setUserEmail(userId: string, email: string | null): Promise<void> {
+    for (const clinicId of distinct(await this.patients.clinicIdsOfUser(userId))) {
+      await this.gate.run(clinicId, (writes) => writes.patients.setEmail(userId, email));
+    }
   }
 
   /**

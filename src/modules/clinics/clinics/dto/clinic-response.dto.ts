@@ -185,7 +185,7 @@ function siteId(site: SiteRecord): string {
 const PROFILE_FIELDS = ['address', 'city', 'clinicType', 'country', 'name', 'postalCode', 'state'] as const;
 
 /** An unmigrated legacy clinic whose profile is complete and that has an admin (§1.1). */
-function canMigrate(clinic: ClinicRecord): boolean {
+export function canMigrate(clinic: ClinicRecord): boolean {
   if (clinic.isMigrated) return false;
   if (PROFILE_FIELDS.some((field) => !clinic[field])) return false;
   if (!clinic.preferredBgUnits) return false;

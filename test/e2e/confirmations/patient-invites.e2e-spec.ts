@@ -76,6 +76,15 @@ describe('patient invites (patients sharing with a clinic)', () => {
   const mailsTo = (address: string) =>
     mail.smtp.messages.filter((message) => message.to.some((to) => to.toLowerCase() === address.toLowerCase()));
 
+  it('should declare the indexes the share queries lead with (one open share per patient and clinic)', async () => {
+    // `sparse` is declared too; FerretDB does not report it (a missing field never collides there anyway).
+    const indexes = await confirmations().indexes();
+    const byKey = new Map(indexes.map((index) => [JSON.stringify(index.key), index]));
+    expect(byKey.get(JSON.stringify({ shareKey: 1 }))).toMatchObject({ unique: true });
+    expect(byKey.has(JSON.stringify({ clinicId: 1, type: 1, status: 1, created: -1 }))).toBe(true);
+    expect(byKey.has(JSON.stringify({ creatorId: 1, type: 1, status: 1, created: -1 }))).toBe(true);
+  });
+
   describe('ShareWithClinic — POST /confirm/send/invite/{userId}/clinic', () => {
     it('should store a pending careteam invitation with the permissions and a 7-day expiry', async () => {
       const clinic = await newClinic();

@@ -22,6 +22,8 @@ export interface ContractReport {
 export interface CompareOptions {
   /** App paths that are not part of the contract on purpose (e.g. health probes). */
   ignoreAppPaths?: string[];
+  /** App operations that are not part of the contract on purpose, as `METHOD /path` (e.g. `GET /a/{id}`). */
+  ignoreAppOperations?: string[];
 }
 
 const HTTP_METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace'] as const;
@@ -467,6 +469,7 @@ export function compareContract(
   const implemented: string[] = [];
   const missing: string[] = [];
   const ignoredPaths = new Set(options.ignoreAppPaths ?? []);
+  const ignoredOperations = new Set(options.ignoreAppOperations ?? []);
 
   const contractOps = collectOperations(contract);
   const appOps = collectOperations(app);
@@ -503,7 +506,7 @@ export function compareContract(
   }
 
   for (const op of appOps) {
-    if (ignoredPaths.has(op.path)) continue;
+    if (ignoredPaths.has(op.path) || ignoredOperations.has(describeOp(op))) continue;
     if (op.operationId !== undefined && contractById.has(op.operationId)) continue;
     const route = describeOp(op);
     const label =

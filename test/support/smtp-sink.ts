@@ -1,5 +1,7 @@
 import { AddressInfo } from 'node:net';
 import { SMTPServer } from 'smtp-server';
+import { mailConfig } from '../../src/config/mail.config';
+import { TestApp, useTestApp } from './test-app';
 
 export interface ReceivedMail {
   from: string;
@@ -67,4 +69,44 @@ export class SmtpSink {
   async stop(): Promise<void> {
     await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
   }
+}
+
+export interface MailTestApp {
+  /** The test app, as `useTestApp` returns it. */
+  app: TestApp;
+  /** The sink the app's mailer sends to (accepting again before each test). */
+  readonly smtp: SmtpSink;
+}
+
+/**
+ * `useTestApp` whose mailer sends to an SMTP sink of its own, with `webUrl` as the web application
+ * for links. Call it inside a `describe`; use `.smtp` inside tests and hooks only.
+ */
+export function useMailTestApp(webUrl: string): MailTestApp {
+  let sink: SmtpSink | undefined;
+  const running = (): SmtpSink => {
+    if (!sink) throw new Error('the SMTP sink is not running: use .smtp inside tests and hooks');
+    return sink;
+  };
+  beforeAll(async () => {
+    sink = await SmtpSink.start();
+  });
+  afterAll(async () => {
+    await sink?.stop();
+  });
+  const app = useTestApp(() => ({
+    override: (builder) =>
+      builder
+        .overrideProvider(mailConfig.KEY)
+        .useValue({ smtpUrl: running().url, from: 'Clinics <noreply@example.test>', webUrl }),
+  }));
+  beforeEach(() => {
+    running().failNext = false;
+  });
+  return {
+    app,
+    get smtp() {
+      return running();
+    },
+  };
 }

@@ -11,7 +11,7 @@ export interface ClinicianInviteMail {
   inviteeHasAccount: boolean;
 }
 
-const escapeHtml = (text: string): string =>
+export const escapeHtml = (text: string): string =>
   text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] ?? c);
 
 /** The "Invitation to join <clinic>" message. */

@@ -1,5 +1,4 @@
-import { randomBytes } from 'node:crypto';
-import { HttpStatus, Injectable, Logger } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import type { Principal } from '../../auth/principal';
 import { DirectoryUser, UserDirectory } from '../../auth/directory/user-directory';
 import { ApiError } from '../../common/errors/api-error';
@@ -9,32 +8,18 @@ import { ClinicsService } from '../clinics/clinics/clinics.service';
 import type { ClinicianResponse } from '../clinics/clinicians/dto/clinician-response.dto';
 import { ClinicianInviteMailer } from './clinician-invite.mailer';
 import { ConfirmationResponse, CreatorProfileResponse, RestrictionsResponse } from './dto/confirmation-response.dto';
+import {
+  creatorProfileOf,
+  InviteErrors,
+  lookupEach,
+  newConfirmationKey,
+  toConfirmationResponse,
+} from './invite-support';
 import type { InviteClinicianBody } from './dto/invite-clinician.dto';
 import { evaluateMembershipRestrictions } from './membership-restrictions';
 import { ConfirmationWriteGate } from './confirmation-write-gate';
 import { ConfirmationsRepository } from './repositories/confirmations.repository';
-import { ConfirmationRecord, ConfirmationStatus, ConfirmationType } from './schemas/confirmation.schema';
-
-export const NO_MATCHING_INVITE = 'No matching invite was found';
-export const RESTRICTIONS_NOT_MET = 'Error accepting invitation';
-
-/** The Confirmations area's error codes. */
-export enum InviteErrorCode {
-  NoMatchingInvite = 'no-matching-invite',
-  RestrictionsNotMet = 'restrictions-not-met',
-  EmailNotSent = 'email-not-sent',
-  UserNotFound = 'user-not-found',
-}
-
-const InviteErrors = {
-  noMatchingInvite: (): ApiError =>
-    ApiError.notFoundMessage(NO_MATCHING_INVITE).because(InviteErrorCode.NoMatchingInvite),
-  restrictionsNotMet: (): ApiError =>
-    new ApiError(HttpStatus.FORBIDDEN, RESTRICTIONS_NOT_MET).because(InviteErrorCode.RestrictionsNotMet),
-  emailNotSent: (): ApiError =>
-    new ApiError(HttpStatus.INTERNAL_SERVER_ERROR, 'Error sending email').because(InviteErrorCode.EmailNotSent),
-  userNotFound: (): ApiError => ApiError.notFound('user').because(InviteErrorCode.UserNotFound),
-};
+import { ConfirmationStatus, ConfirmationType } from './schemas/confirmation.schema';
 
 /**
  * Clinician invites. A clinic admin (or a service) invites an e-mail address; the invitee lists,
@@ -134,7 +119,7 @@ export class ClinicianInvitesService {
       });
     });
     await this.sendInviteMail(email, clinicName, inviter.fullName, invitee);
-    return this.toResponse(confirmation, inviter);
+    return toConfirmationResponse(confirmation, inviter);
   }
 
   deleteInvite(clinicId: string, inviteId: string): Promise<void> {
@@ -149,7 +134,7 @@ export class ClinicianInvitesService {
     await this.clinicians.getInvitedClinician(clinicId, inviteId);
     const confirmation = await this.confirmations.findClinicianInvite(clinicId, inviteId);
     if (confirmation?.status !== ConfirmationStatus.Pending) throw InviteErrors.noMatchingInvite();
-    return this.toResponse(confirmation, await this.profileOf(confirmation.creatorId));
+    return toConfirmationResponse(confirmation, await this.profileOf(confirmation.creatorId));
   }
 
   /** Links invites sent to the user's e-mail addresses to them, then lists their pending invites. */
@@ -170,7 +155,7 @@ export class ClinicianInvitesService {
       (clinicId) => this.restrictionsFor(clinicId, user, principal),
     );
     return invites.map((invite) =>
-      this.toResponse(invite, profiles.get(invite.creatorId), restrictions.get(invite.clinicId ?? '')),
+      toConfirmationResponse(invite, profiles.get(invite.creatorId), restrictions.get(invite.clinicId ?? '')),
     );
   }
 
@@ -235,9 +220,8 @@ export class ClinicianInvitesService {
     return evaluateMembershipRestrictions(restrictions, user.username ?? user.emails[0], principal.identityProvider);
   }
 
-  private async profileOf(userId: string): Promise<CreatorProfileResponse> {
-    const profile = await this.users.getProfile(userId).catch(() => undefined);
-    return { fullName: profile?.fullName ?? '', ...(profile?.patient ? { patient: profile.patient } : {}) };
+  private profileOf(userId: string): Promise<CreatorProfileResponse> {
+    return creatorProfileOf(this.users, userId);
   }
 
   private async sendInviteMail(
@@ -253,47 +237,10 @@ export class ClinicianInvitesService {
       throw InviteErrors.emailNotSent();
     }
   }
-
-  private toResponse(
-    record: ConfirmationRecord,
-    profile?: CreatorProfileResponse,
-    restrictions?: RestrictionsResponse,
-  ): ConfirmationResponse {
-    return {
-      key: record._id,
-      type: record.type,
-      status: record.status,
-      email: record.email,
-      ...(record.clinicId ? { clinicId: record.clinicId } : {}),
-      creatorId: record.creatorId,
-      created: record.created.toISOString(),
-      modified: record.modified.toISOString(),
-      creator: {
-        userid: record.creatorId,
-        profile: profile ?? { fullName: '' },
-        ...(record.creator.clinicId ? { clinicId: record.creator.clinicId } : {}),
-        ...(record.creator.clinicName ? { clinicName: record.creator.clinicName } : {}),
-      },
-      ...(record.context ? { context: record.context } : {}),
-      ...(restrictions ? { restrictions } : {}),
-      ...(record.expiresAt ? { expiresAt: record.expiresAt.toISOString() } : {}),
-    };
-  }
-}
-
-/** 24 random bytes as URL-safe base64: 32 characters, as the established keys. */
-export function newConfirmationKey(): string {
-  return randomBytes(24).toString('base64url');
 }
 
 function emailKeysOf(user: DirectoryUser): string[] {
   return [
     ...new Set([user.username, ...user.emails].filter((email): email is string => !!email).map((e) => e.toLowerCase())),
   ];
-}
-
-async function lookupEach<T>(keys: string[], lookup: (key: string) => Promise<T>): Promise<Map<string, T>> {
-  const unique = [...new Set(keys)];
-  const values = await Promise.all(unique.map(lookup));
-  return new Map(unique.map((key, index) => [key, values[index]]));
 }

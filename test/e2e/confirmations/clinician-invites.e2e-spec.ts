@@ -2,7 +2,7 @@ import { Types } from 'mongoose';
 import { FORBIDDEN_MESSAGE } from '../../../src/auth/authorization/authorization.guard';
 import { mailConfig } from '../../../src/config/mail.config';
 import { expectError, expectValidationError } from '../../support/expect-error';
-import { SmtpSink } from '../../support/smtp-sink';
+import { useMailTestApp } from '../../support/smtp-sink';
 import { useTestApp } from '../../support/test-app';
 
 const WEB_URL = 'https://app.example.test';
@@ -15,25 +15,12 @@ interface Clinic {
 }
 
 describe('clinician invites', () => {
-  let smtp: SmtpSink;
+  const mail = useMailTestApp(WEB_URL);
+  const t = mail.app;
   let server: string;
   let counter = 0;
-
-  beforeAll(async () => {
-    smtp = await SmtpSink.start();
-  });
-  afterAll(() => smtp.stop());
-  const t = useTestApp(() => ({
-    override: (builder) =>
-      builder
-        .overrideProvider(mailConfig.KEY)
-        .useValue({ smtpUrl: smtp.url, from: 'Clinics <noreply@example.test>', webUrl: WEB_URL }),
-  }));
   beforeAll(async () => {
     server = await t.tokens.server('orca');
-  });
-  beforeEach(() => {
-    smtp.failNext = false;
   });
 
   const unique = () => `${Date.now().toString(36)}${++counter}`;
@@ -72,7 +59,7 @@ describe('clinician invites', () => {
   const inviteRecord = (clinicId: string, inviteId: string) =>
     t.connection.collection('clinicians').findOne({ clinicId: new Types.ObjectId(clinicId), inviteId });
   const mailsTo = (address: string) =>
-    smtp.messages.filter((mail) => mail.to.some((to) => to.toLowerCase() === address.toLowerCase()));
+    mail.smtp.messages.filter((message) => message.to.some((to) => to.toLowerCase() === address.toLowerCase()));
 
   describe('InviteClinician', () => {
     it('should deny callers who are not admins of the clinic', async () => {
@@ -174,7 +161,7 @@ describe('clinician invites', () => {
     it('should answer 500 when the e-mail cannot be sent, leaving a pending invite that can be resent', async () => {
       const clinic = await newClinic();
       const email = `unlucky-${unique()}@example.com`;
-      smtp.failNext = true;
+      mail.smtp.failNext = true;
       const res = await t.call('POST', `/v1/clinics/${clinic.id}/invites/clinicians`, {
         token: clinic.admin.token,
         body: { email, roles: ['CLINIC_MEMBER'] },
@@ -186,7 +173,7 @@ describe('clinician invites', () => {
       expect(await inviteRecord(clinic.id, key)).not.toBeNull();
       expect(mailsTo(email)).toHaveLength(0);
 
-      smtp.failNext = false;
+      mail.smtp.failNext = false;
       const resend = await t.call('PATCH', `/v1/clinics/${clinic.id}/invites/clinicians/${key}`, {
         token: clinic.admin.token,
       });
@@ -260,11 +247,11 @@ describe('clinician invites', () => {
       const canceled = await invite(clinic, `gone-${unique()}@example.com`);
       const url = (key: string) => `/v1/clinics/${clinic.id}/invites/clinicians/${key}`;
       expect((await t.call('DELETE', url(canceled), { token: clinic.admin.token })).status).toBe(200);
-      const sent = smtp.messages.length;
+      const sent = mail.smtp.messages.length;
       for (const key of [accepted, canceled]) {
         expectError(await t.call('PATCH', url(key), { token: clinic.admin.token }), 404, NO_MATCH);
       }
-      expect(smtp.messages.length).toBe(sent);
+      expect(mail.smtp.messages.length).toBe(sent);
       expect((await confirmation(accepted))?.status).toBe('completed');
       expect((await confirmation(canceled))?.status).toBe('canceled');
     });

@@ -309,6 +309,19 @@ describe('openapi-compare', () => {
       );
     });
 
+    it('should skip app operations listed by method and path, and only those', () => {
+      const app = appDoc();
+      node(app, 'paths')['/v1/widgets/{id}'] = {
+        get: { operationId: 'GetWidget', responses: { '200': { description: '' } } },
+        delete: { operationId: 'DeleteWidget', responses: { '200': { description: '' } } },
+      };
+
+      expect(
+        compareContract(contractDoc(), app, [], { ...OPTIONS, ignoreAppOperations: ['DELETE /v1/widgets/{id}'] })
+          .problems,
+      ).toEqual(['app operation GET /v1/widgets/{id} (operationId GetWidget) is not in the contract']);
+    });
+
     it('should report duplicate operationIds in the app', () => {
       const problems = problemsAfter((app) => {
         node(app, 'paths')['/v2/clinics'] = { get: node(app, 'paths', '/v1/clinics', 'get') };

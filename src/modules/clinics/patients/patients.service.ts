@@ -140,23 +140,8 @@ export class PatientsService {
    * added and is returned; otherwise an existing record is 409.
    */
   async createPatientFromUser(clinicId: string, userId: string, body: CreatePatientBody): Promise<PatientResponse> {
-    await this.clinicsService.requireClinic(clinicId);
-    const user = await this.directory.getUser(userId);
-    if (!user) throw PatientErrors.userNotFound();
-    const profile = await this.directory.getProfile(userId);
-    const permissions = storedPermissions(body.permissions);
-    const legacyClinicianIds = body.legacyClinicianId ? [body.legacyClinicianId] : undefined;
-    const draft: NewPatientRecord = {
-      userId,
-      ...patientFieldsFromUser(user, profile, body),
-      requireUniqueMrn: false,
-      tags: storedTags(body.tags),
-      glycemicRanges: body.glycemicRanges ? storedGlycemicRanges(body.glycemicRanges) : undefined,
-      diagnosisType: body.diagnosisType ?? undefined,
-      permissions: hasPermissions(permissions) ? permissions : undefined,
-      isMigrated: body.isMigrated ? true : undefined,
-      legacyClinicianIds,
-    };
+    const draft = await this.draftPatientFromUser(clinicId, userId, body);
+    const legacyClinicianIds = draft.legacyClinicianIds;
     const record = await this.insertPatient(clinicId, draft, {
       siteIds: body.sites?.map((site) => site.id),
       unknownSites: 'drop',
@@ -166,6 +151,52 @@ export class PatientsService {
         : undefined,
     });
     return toPatientResponse(record);
+  }
+
+  /**
+   * The first half of creating a record for an existing user: the remote reads (the clinic must
+   * exist, the account and its profile). Call it outside any write gate, then hand the draft to
+   * {@link createDraftedPatient} — which may run inside a gate of a lower rank (an invite's).
+   */
+  async draftPatientFromUser(clinicId: string, userId: string, body: CreatePatientBody): Promise<NewPatientRecord> {
+    await this.clinicsService.requireClinic(clinicId);
+    const user = await this.directory.getUser(userId);
+    if (!user) throw PatientErrors.userNotFound();
+    const profile = await this.directory.getProfile(userId);
+    const permissions = storedPermissions(body.permissions);
+    return {
+      userId,
+      ...patientFieldsFromUser(user, profile, body),
+      requireUniqueMrn: false,
+      tags: storedTags(body.tags),
+      glycemicRanges: body.glycemicRanges ? storedGlycemicRanges(body.glycemicRanges) : undefined,
+      diagnosisType: body.diagnosisType ?? undefined,
+      permissions: hasPermissions(permissions) ? permissions : undefined,
+      isMigrated: body.isMigrated ? true : undefined,
+      legacyClinicianIds: body.legacyClinicianId ? [body.legacyClinicianId] : undefined,
+    };
+  }
+
+  /**
+   * Stores a drafted record through the shared creation pipeline (MRN rules, sites, counts). Site ids
+   * the clinic does not have are 422. When the user already has a record in the clinic, that record
+   * is answered (`existing: true`) instead of 409. No remote calls: safe inside an invite's gate.
+   */
+  async createDraftedPatient(
+    clinicId: string,
+    draft: NewPatientRecord,
+    siteIds: string[] | undefined,
+  ): Promise<{ patient: PatientResponse; existing: boolean }> {
+    let existing = false;
+    const record = await this.insertPatient(clinicId, draft, {
+      siteIds,
+      unknownSites: 'reject',
+      onDuplicate: (_writes, found) => {
+        existing = true;
+        return Promise.resolve(found);
+      },
+    });
+    return { patient: toPatientResponse(record), existing };
   }
 
   /**

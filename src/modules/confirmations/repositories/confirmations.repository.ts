@@ -5,9 +5,12 @@ import { GatedWriter, WriteScope } from '../../../database/write-gate';
 import { ConfirmationRecord, ConfirmationStatus, ConfirmationType } from '../schemas/confirmation.schema';
 
 const CLINICIAN_INVITE = ConfirmationType.ClinicianInvitation;
+const CARETEAM_INVITE = ConfirmationType.CareteamInvitation;
 const PENDING = ConfirmationStatus.Pending;
 /** A bound on one user's pending invites in a listing; far above any real inbox. */
 const MAX_INVITES_PER_USER = 1000;
+/** A bound on a clinic's pending patient invites in a listing. */
+export const MAX_PATIENT_INVITES_PER_CLINIC = 1000;
 
 /** Reads of the `confirmations` collection; writes go through {@link ConfirmationWriter}, inside the confirmation gate. */
 @Injectable()
@@ -44,6 +47,35 @@ export class ConfirmationsRepository {
       .lean<Array<Pick<ConfirmationRecord, '_id'>>>()
       .exec();
     return found.map((record) => record._id);
+  }
+
+  findByKey(key: string): Promise<ConfirmationRecord | null> {
+    return this.confirmations.findOne({ _id: key }).lean<ConfirmationRecord>().exec();
+  }
+
+  /** The share that blocks a new one from this patient to this clinic, if any. */
+  findOpenShare(shareKey: string): Promise<ConfirmationRecord | null> {
+    return this.confirmations.findOne({ shareKey }).lean<ConfirmationRecord>().exec();
+  }
+
+  /** GetPatientInvites: the clinic's pending shares, newest first, expired ones included. */
+  listPendingPatientInvitesOfClinic(clinicId: string): Promise<ConfirmationRecord[]> {
+    return this.confirmations
+      .find({ clinicId, type: CARETEAM_INVITE, status: PENDING })
+      .sort({ created: -1, _id: 1 })
+      .limit(MAX_PATIENT_INVITES_PER_CLINIC)
+      .lean<ConfirmationRecord[]>()
+      .exec();
+  }
+
+  /** The pending shares a patient has sent, newest first. */
+  listPendingSharesOfUser(creatorId: string): Promise<ConfirmationRecord[]> {
+    return this.confirmations
+      .find({ creatorId, type: CARETEAM_INVITE, status: PENDING })
+      .sort({ created: -1, _id: 1 })
+      .limit(MAX_INVITES_PER_USER)
+      .lean<ConfirmationRecord[]>()
+      .exec();
   }
 
   listPendingClinicianInvitesForUser(userId: string): Promise<ConfirmationRecord[]> {
@@ -93,13 +125,30 @@ export class ConfirmationWriter extends GatedWriter {
   }
 
   /** Moves a pending invite to its final status; false when it was not pending (already handled). */
-  async finishPending(status: ConfirmationStatus, userId?: string): Promise<boolean> {
+  finishPending(status: ConfirmationStatus, userId?: string): Promise<boolean> {
+    return this.moveStatus([PENDING], status, userId);
+  }
+
+  /**
+   * Moves the invite from one of the `from` statuses to `status`; false when it was in none of them.
+   * A share's `shareKey` goes with it, so the patient may share with the clinic again.
+   */
+  async moveStatus(from: ConfirmationStatus[], status: ConfirmationStatus, userId?: string): Promise<boolean> {
     this.guard();
     const result = await this.confirmations
       .updateOne(
-        { _id: this.key, status: PENDING },
-        { $set: { status, modified: new Date(), ...(userId ? { userId } : {}) } },
+        { _id: this.key, status: { $in: from } },
+        { $set: { status, modified: new Date(), ...(userId ? { userId } : {}) }, $unset: { shareKey: 1 } },
       )
+      .exec();
+    return result.modifiedCount > 0;
+  }
+
+  /** An expired pending share stops blocking a new one (it stays pending and acceptable). */
+  async releaseExpiredShare(shareKey: string, now: Date): Promise<boolean> {
+    this.guard();
+    const result = await this.confirmations
+      .updateOne({ _id: this.key, shareKey, status: PENDING, expiresAt: { $lte: now } }, { $unset: { shareKey: 1 } })
       .exec();
     return result.modifiedCount > 0;
   }

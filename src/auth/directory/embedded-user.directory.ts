@@ -10,6 +10,7 @@ import {
   ServiceAccountCredentials,
   UserDirectory,
   UserProfile,
+  UserWithProfile,
 } from './user-directory';
 import { UsersRepository } from './users.repository';
 
@@ -43,12 +44,13 @@ export class EmbeddedUserDirectory extends UserDirectory {
 
   async getProfile(userId: string): Promise<UserProfile | undefined> {
     const record = await this.users.findByUserId(userId);
-    if (!record) return undefined;
-    const fullName = record.profile?.fullName ?? record.fullName;
-    return {
-      ...(fullName ? { fullName } : {}),
-      ...(record.profile?.patient ? { patient: { ...record.profile.patient } } : {}),
-    };
+    return record ? toProfile(record) : undefined;
+  }
+
+  /** One read: the account and its profile are one record here. */
+  override async getUserWithProfile(userId: string): Promise<UserWithProfile | undefined> {
+    const record = await this.users.findByUserId(userId);
+    return record ? { user: toDirectoryUser(record), profile: toProfile(record) } : undefined;
   }
 
   /** Creates an account with a password-less login (command-line tool, local development). */
@@ -170,6 +172,14 @@ function toDirectoryUser(record: UserRecord): DirectoryUser {
     emails: record.emails ?? [],
     roles: record.roles ?? [],
     ...(record.custodial ? { custodial: true } : {}),
+  };
+}
+
+function toProfile(record: UserRecord): UserProfile {
+  const fullName = record.profile?.fullName ?? record.fullName;
+  return {
+    ...(fullName ? { fullName } : {}),
+    ...(record.profile?.patient ? { patient: { ...record.profile.patient } } : {}),
   };
 }
 

@@ -23,6 +23,11 @@ export interface UserProfile {
   patient?: PatientProfile;
 }
 
+export interface UserWithProfile {
+  user: DirectoryUser;
+  profile?: UserProfile;
+}
+
 export interface RestrictedToken {
   id: string;
   userId: string;
@@ -53,6 +58,14 @@ export abstract class UserDirectory {
   /** Case-insensitive. */
   abstract findUserByEmail(email: string): Promise<DirectoryUser | undefined>;
   abstract getProfile(userId: string): Promise<UserProfile | undefined>;
+  /**
+   * The account and its profile (undefined when there is no account). Adapters that hold both in
+   * one place read them together; by default the two reads run side by side.
+   */
+  async getUserWithProfile(userId: string): Promise<UserWithProfile | undefined> {
+    const [user, profile] = await Promise.all([this.getUser(userId), this.getProfile(userId)]);
+    return user ? { user, profile } : undefined;
+  }
   /** Throws ApiError 409 `duplicate: email address is already taken` when the e-mail is in use. */
   abstract createCustodialUser(input: CustodialUserInput): Promise<DirectoryUser>;
   /**

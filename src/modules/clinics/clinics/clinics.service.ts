@@ -3,7 +3,7 @@ import type { ConfigType } from '@nestjs/config';
 import { Types } from 'mongoose';
 import { clinicsConfig } from '../../../config/clinics.config';
 import type { Principal } from '../../../auth/principal';
-import { DirectoryUser, UserDirectory } from '../../../auth/directory/user-directory';
+import { UserDirectory, UserWithProfile } from '../../../auth/directory/user-directory';
 import type { Page } from '../../../common/validation/pagination.dto';
 import { ClinicianRole, DEFAULT_HARD_LIMIT_PLAN } from '../clinic.constants';
 import { ClinicErrors } from '../clinic-errors';
@@ -106,7 +106,7 @@ export class ClinicsService {
    */
   async createClinic(principal: Principal, input: ClinicInput): Promise<ClinicResponse> {
     if (!principal.subjectId) throw ClinicErrors.expectedUser();
-    const creator = await this.directory.getUser(principal.subjectId);
+    const creator = await this.directory.getUserWithProfile(principal.subjectId);
     if (!creator) throw ClinicErrors.notFound();
     const demoPatient = await this.demoPatient();
     const clinic = await this.createClinicWithAdmin(creator, { ...profileOf(input), isMigrated: true }, demoPatient);
@@ -115,10 +115,10 @@ export class ClinicsService {
 
   /** An empty, unmigrated clinic for a legacy clinician account (behavior-clinics.md §1.17). */
   async enableNewClinicExperience(userId: string): Promise<ClinicResponse> {
-    const user = await this.directory.getUser(userId);
-    if (!user) throw ClinicErrors.notFound();
-    if (!user.roles.includes(CLINIC_USER_ROLE)) throw ClinicErrors.notClinician(userId);
-    const clinic = await this.createClinicWithAdmin(user, { timezone: null, isMigrated: false });
+    const found = await this.directory.getUserWithProfile(userId);
+    if (!found) throw ClinicErrors.notFound();
+    if (!found.user.roles.includes(CLINIC_USER_ROLE)) throw ClinicErrors.notClinician(userId);
+    const clinic = await this.createClinicWithAdmin(found, { timezone: null, isMigrated: false });
     return (await this.describe([clinic]))[0];
   }
 
@@ -225,9 +225,9 @@ export class ClinicsService {
   private async demoPatient(): Promise<NewPatientRecord | undefined> {
     const userId = this.config.demoPatientUserId;
     if (!userId) return undefined;
-    const user = await this.directory.getUser(userId);
-    if (!user) throw new Error(`the demo patient user ${userId} (DEMO_PATIENT_USER_ID) does not exist`);
-    const profile = await this.directory.getProfile(userId);
+    const found = await this.directory.getUserWithProfile(userId);
+    if (!found) throw new Error(`the demo patient user ${userId} (DEMO_PATIENT_USER_ID) does not exist`);
+    const { user, profile } = found;
     return {
       userId,
       ...patientFieldsFromUser(user, profile),
@@ -246,11 +246,11 @@ export class ClinicsService {
    * holding it).
    */
   private async createClinicWithAdmin(
-    creator: DirectoryUser,
+    { user: creator, profile: creatorProfile }: UserWithProfile,
     profile: Partial<NewClinic>,
     demoPatient?: NewPatientRecord,
   ): Promise<ClinicRecord> {
-    const fullName = (await this.directory.getProfile(creator.userId))?.fullName;
+    const fullName = creatorProfile?.fullName;
     return this.gate.run(new Types.ObjectId(), async (writes) => {
       const clinic = await insertWithUniqueShareCode({
         generate: () => this.shareCodes.generate(),

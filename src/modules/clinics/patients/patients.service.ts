@@ -160,9 +160,9 @@ export class PatientsService {
    */
   async draftPatientFromUser(clinicId: string, userId: string, body: CreatePatientBody): Promise<NewPatientRecord> {
     await this.clinicsService.requireClinic(clinicId);
-    const user = await this.directory.getUser(userId);
-    if (!user) throw PatientErrors.userNotFound();
-    const profile = await this.directory.getProfile(userId);
+    const found = await this.directory.getUserWithProfile(userId);
+    if (!found) throw PatientErrors.userNotFound();
+    const { user, profile } = found;
     const permissions = storedPermissions(body.permissions);
     return {
       userId,

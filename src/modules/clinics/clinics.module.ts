@@ -31,6 +31,15 @@ import { PatientCountsService } from './patients/patient-counts.service';
 import { PatientsController } from './patients/patients.controller';
 import { PatientsRepository } from './patients/patients.repository';
 import { PatientsService } from './patients/patients.service';
+import { PatientDataSourcesService } from './patients/patient-data-sources.service';
+import { PatientChangesService } from './patient-changes/patient-changes.service';
+import { PatientTagsController } from './tags/patient-tags.controller';
+import { PatientTagsService } from './tags/patient-tags.service';
+import { SitesController } from './sites/sites.controller';
+import { SitesService } from './sites/sites.service';
+import { TideReportController } from './tide/tide-report.controller';
+import { TideReportRepository } from './tide/tide-report.repository';
+import { TideReportService } from './tide/tide-report.service';
 
 /** The clinics domain: clinics, clinicians, patients, settings. Its services serve the other modules. */
 @Module({
@@ -51,6 +60,9 @@ import { PatientsService } from './patients/patients.service';
     ClinicSettingsController,
     PatientsController,
     ListPatientsController,
+    PatientTagsController,
+    SitesController,
+    TideReportController,
   ],
   providers: [
     ClinicsRepository,
@@ -67,8 +79,22 @@ import { PatientsService } from './patients/patients.service';
     ClinicSettingsService,
     PatientCountsService,
     PatientsService,
+    PatientChangesService,
+    PatientTagsService,
+    SitesService,
+    PatientDataSourcesService,
+    TideReportRepository,
+    TideReportService,
   ],
   // Services only: other modules never reach the clinic collections (and so never write them) directly.
-  exports: [ClinicianMembershipLookup, ClinicsService, CliniciansService, ClinicSettingsService, PatientsService],
+  exports: [
+    ClinicianMembershipLookup,
+    ClinicsService,
+    CliniciansService,
+    ClinicSettingsService,
+    PatientsService,
+    PatientTagsService,
+    PatientDataSourcesService,
+  ],
 })
 export class ClinicsModule {}

@@ -16,6 +16,8 @@ import { lastDataOf, TidePatientRecord, TideReportRepository } from './tide-repo
 const PATIENT_BUDGET = 100;
 /** Patients listed under `noData` (apart from the budget). */
 const NO_DATA_LIMIT = 50;
+/** Data older than this counts as not recent for `noData`. */
+const NO_RECENT_DATA_MS = 8 * 60 * 60 * 1000;
 
 const DEFAULT_CATEGORIES: TideCategory[] = [
   'timeInVeryLowPercent',
@@ -27,47 +29,76 @@ const DEFAULT_CATEGORIES: TideCategory[] = [
   'meetingTargets',
 ];
 
-/** A NOT that also matches a missing metric. */
-function notAbove(field: string, bound: number, inclusive = false): Record<string, unknown> {
-  return { $or: [{ [field]: inclusive ? { $lt: bound } : { $lte: bound } }, { [field]: null }] };
+type Metrics = Record<string, unknown>;
+
+function value(metrics: Metrics, field: string): number | undefined {
+  const found = metrics[field];
+  return typeof found === 'number' ? found : undefined;
 }
 
-/** Each category's conditions on the period's metrics and its order (behavior-patients.md §18.2). */
-const CATEGORIES: Record<TideCategory, { conditions: Array<[string, unknown]>; sort: [string, 1 | -1] }> = {
-  timeInVeryLowPercent: { conditions: [['timeInVeryLowPercent', { $gt: 0.01 }]], sort: ['timeInVeryLowPercent', -1] },
-  timeInAnyLowPercent: { conditions: [['timeInAnyLowPercent', { $gt: 0.04 }]], sort: ['timeInAnyLowPercent', -1] },
+const above = (field: string, bound: number) => (m: Metrics) => (value(m, field) ?? -Infinity) > bound;
+const atLeast = (field: string, bound: number) => (m: Metrics) => (value(m, field) ?? -Infinity) >= bound;
+const below = (field: string, bound: number) => (m: Metrics) => (value(m, field) ?? Infinity) < bound;
+
+/** Each category's test on the period's metrics and the metric it is ordered by (behavior-patients.md §18.2). */
+const CATEGORIES: Record<TideCategory, { matches: (metrics: Metrics) => boolean; sort: [string, 1 | -1] }> = {
+  timeInVeryLowPercent: { matches: above('timeInVeryLowPercent', 0.01), sort: ['timeInVeryLowPercent', -1] },
+  timeInAnyLowPercent: { matches: above('timeInAnyLowPercent', 0.04), sort: ['timeInAnyLowPercent', -1] },
   dropInTimeInTargetPercent: {
-    conditions: [['timeInTargetPercentDelta', { $lt: -0.15 }]],
+    matches: below('timeInTargetPercentDelta', -0.15),
     sort: ['timeInTargetPercentDelta', 1],
   },
-  timeCGMUsePercent: { conditions: [['timeCGMUsePercent', { $lt: 0.7 }]], sort: ['timeCGMUsePercent', 1] },
-  timeInTargetPercent: { conditions: [['timeInTargetPercent', { $lt: 0.7 }]], sort: ['timeInTargetPercent', 1] },
+  timeCGMUsePercent: { matches: below('timeCGMUsePercent', 0.7), sort: ['timeCGMUsePercent', 1] },
+  timeInTargetPercent: { matches: below('timeInTargetPercent', 0.7), sort: ['timeInTargetPercent', 1] },
+  // In range and worn, and in none of the low or high categories (a missing metric excludes nothing).
   meetingTargets: {
-    conditions: [
-      ['timeInTargetPercent', { $gte: 0.7 }],
-      ['timeCGMUsePercent', { $gte: 0.7 }],
-    ],
+    matches: (m) =>
+      atLeast('timeInTargetPercent', 0.7)(m) &&
+      atLeast('timeCGMUsePercent', 0.7)(m) &&
+      !above('timeInAnyLowPercent', 0.04)(m) &&
+      !above('timeInVeryLowPercent', 0.01)(m) &&
+      !above('timeInAnyHighPercent', 0.25)(m) &&
+      !above('timeInVeryHighPercent', 0.05)(m) &&
+      !atLeast('timeInExtremeHighPercent', 0.01)(m),
     sort: ['timeInTargetPercent', -1],
   },
   timeInExtremeHighPercent: {
-    conditions: [['timeInExtremeHighPercent', { $gte: 0.01 }]],
+    matches: atLeast('timeInExtremeHighPercent', 0.01),
     sort: ['timeInExtremeHighPercent', -1],
   },
-  timeInVeryHighPercent: {
-    conditions: [['timeInVeryHighPercent', { $gt: 0.05 }]],
-    sort: ['timeInVeryHighPercent', -1],
-  },
-  timeInAnyHighPercent: { conditions: [['timeInAnyHighPercent', { $gt: 0.25 }]], sort: ['timeInAnyHighPercent', -1] },
+  timeInVeryHighPercent: { matches: above('timeInVeryHighPercent', 0.05), sort: ['timeInVeryHighPercent', -1] },
+  timeInAnyHighPercent: { matches: above('timeInAnyHighPercent', 0.25), sort: ['timeInAnyHighPercent', -1] },
 };
 
-/** meetingTargets also excludes patients in any of these ranges (a missing metric does not exclude). */
-const MEETING_TARGETS_EXCLUSIONS: Array<[string, number, boolean]> = [
-  ['timeInAnyLowPercent', 0.04, false],
-  ['timeInVeryLowPercent', 0.01, false],
-  ['timeInAnyHighPercent', 0.25, false],
-  ['timeInVeryHighPercent', 0.05, false],
-  ['timeInExtremeHighPercent', 0.01, true],
-];
+interface Ranked {
+  key: number;
+  id: string;
+  record: TidePatientRecord;
+}
+
+/** The best `limit` entries seen so far, by key (ascending or descending), then id. */
+class TopList {
+  readonly entries: Ranked[] = [];
+
+  constructor(
+    private readonly limit: number,
+    private readonly direction: 1 | -1,
+  ) {}
+
+  offer(entry: Ranked): void {
+    const before = (a: Ranked, b: Ranked) => (a.key !== b.key ? (a.key - b.key) * this.direction < 0 : a.id < b.id);
+    if (this.entries.length >= this.limit && !before(entry, this.entries[this.entries.length - 1])) return;
+    let low = 0;
+    let high = this.entries.length;
+    while (low < high) {
+      const middle = (low + high) >> 1;
+      if (before(this.entries[middle], entry)) low = middle + 1;
+      else high = middle;
+    }
+    this.entries.splice(low, 0, entry);
+    if (this.entries.length > this.limit) this.entries.pop();
+  }
+}
 
 /** The constant part of the report's `config` (behavior-patients.md §18.3). */
 const TIDE_CONFIG = {
@@ -102,39 +133,37 @@ export class TideReportService {
     const tagIds = [...new Set(tags)].map((id) => new Types.ObjectId(id));
     const requested = query.categories ? (query.categories.split(',') as TideCategory[]) : [];
     const categories = requested.length > 0 ? [...new Set(requested)] : DEFAULT_CATEGORIES;
-    const periodPath = `summary.cgmStats.periods.${query.period}`;
 
-    const results: Record<string, TideResultPatient[]> = {};
-    const placed: Types.ObjectId[] = [];
-    for (const category of categories) {
-      const remaining = PATIENT_BUDGET - placed.length;
-      if (remaining <= 0) break;
-      const definition = CATEGORIES[category];
-      const conditions: Array<Record<string, unknown>> = definition.conditions.map(([field, condition]) => ({
-        [`${periodPath}.${field}`]: condition,
-      }));
-      if (category === 'meetingTargets') {
-        for (const [field, bound, inclusive] of MEETING_TARGETS_EXCLUSIONS) {
-          conditions.push(notAbove(`${periodPath}.${field}`, bound, inclusive));
+    // A patient goes to the first requested category it matches: a category only sees the patients no
+    // earlier one placed, and an earlier match left unplaced means the budget ran out before.
+    const lists = categories.map((category) => new TopList(PATIENT_BUDGET, CATEGORIES[category].sort[1]));
+    const noData = new TopList(NO_DATA_LIMIT, 1);
+    const staleBefore = now.getTime() - NO_RECENT_DATA_MS;
+    for await (const record of this.reports.streamTagged(clinicId, tagIds, query.period)) {
+      const id = String(record._id);
+      const lastData = lastDataOf(record);
+      if (lastData && lastData.getTime() >= cutoff.getTime()) {
+        const metrics = record.summary?.cgmStats?.periods?.[query.period] ?? {};
+        const index = categories.findIndex((category) => CATEGORIES[category].matches(metrics));
+        if (index >= 0) {
+          const key = value(metrics, CATEGORIES[categories[index]].sort[0]) ?? 0;
+          lists[index].offer({ key, id, record });
         }
       }
-      const records = await this.reports.findCategory({
-        clinicId,
-        tagIds,
-        cutoff,
-        conditions,
-        sort: { [`${periodPath}.${definition.sort[0]}`]: definition.sort[1] },
-        exclude: [...placed],
-        limit: remaining,
-        period: query.period,
-      });
-      results[category] = records.map((record) => toResult(record, query.period));
-      placed.push(...records.map((record) => record._id));
+      if (!query.excludeNoData && isWithoutRecentData(record, lastData, cutoff, staleBefore)) {
+        noData.offer({ key: lastData ? lastData.getTime() : -Infinity, id, record });
+      }
     }
-    if (!query.excludeNoData) {
-      const records = await this.reports.findNoData(clinicId, tagIds, cutoff, now, NO_DATA_LIMIT, query.period);
-      results.noData = records.map((record) => toResult(record, query.period));
+
+    const results: Record<string, TideResultPatient[]> = {};
+    let remaining = PATIENT_BUDGET;
+    for (const [index, category] of categories.entries()) {
+      if (remaining <= 0) break;
+      const placed = lists[index].entries.slice(0, remaining);
+      results[category] = placed.map((entry) => toResult(entry.record, query.period));
+      remaining -= placed.length;
     }
+    if (!query.excludeNoData) results.noData = noData.entries.map((entry) => toResult(entry.record, query.period));
     return {
       config: {
         ...TIDE_CONFIG,
@@ -147,6 +176,24 @@ export class TideReportService {
       results,
     };
   }
+}
+
+/**
+ * `noData`: no CGM data at all, or none for 8 hours and (none since the cutoff, or a Dexcom data
+ * source that is not connected).
+ */
+function isWithoutRecentData(
+  record: TidePatientRecord,
+  lastData: Date | undefined,
+  cutoff: Date,
+  staleBefore: number,
+): boolean {
+  if (!lastData) return true;
+  if (lastData.getTime() >= staleBefore) return false;
+  return (
+    lastData.getTime() < cutoff.getTime() ||
+    (record.dataSources ?? []).some((source) => source.providerName === 'dexcom' && source.state !== 'connected')
+  );
 }
 
 function toResult(record: TidePatientRecord, period: string): TideResultPatient {

@@ -211,6 +211,9 @@ describe('Sites — CreateSite, UpdateSite, DeleteSite, MergeSite, ConvertPatien
       expect(await patientSites(clinicId, onlySource.userId)).toEqual([target]);
       expect(await patientSites(clinicId, both.userId)).toEqual([target]);
       expect(await patientSites(clinicId, onlyTarget.userId)).toEqual([target]);
+      // The clinic's sites carry live counts.
+      const clinic = await t.call<any>('GET', `/v1/clinics/${clinicId}`, { token: admin.token });
+      expect(clinic.body.sites).toEqual([{ ...target, numPatients: 3 }]);
     });
 
     it('should refuse merging into itself or without a source (400), and unknown sites (404)', async () => {

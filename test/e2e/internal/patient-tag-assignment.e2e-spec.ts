@@ -78,6 +78,11 @@ describe('AssignPatientTagToClinicPatients / DeletePatientTagFromClinicPatients'
       query: { tags: tag.id },
     });
     expect(list.body.meta.totalCount).toBe(3);
+    const clinic = await t.call<any>('GET', `/v1/clinics/${clinicId}`, { token: admin.token });
+    expect(clinic.body.patientTags).toEqual([
+      { ...tag, numPatients: 3 },
+      { ...other, numPatients: 1 },
+    ]);
   });
 
   it('should assign and remove the tag for listed patients only (ids outside the clinic are ignored)', async () => {

@@ -41,9 +41,17 @@ export class PatientChangesService implements OnApplicationBootstrap {
     private readonly gate: ClinicWriteGate,
   ) {}
 
-  /** Start-up: finishes what earlier runs left undone, one clinic at a time. */
+  /**
+   * Start-up: finishes what earlier runs left undone, one clinic at a time, before requests are served.
+   * A failure does not stop the service: it is logged, and the change is retried before the clinic's
+   * next tag or site change or at the next start-up.
+   */
   async onApplicationBootstrap(): Promise<void> {
-    await this.resumeAll();
+    try {
+      await this.resumeAll();
+    } catch (error) {
+      this.logger.error({ err: error }, 'could not look for pending patient changes');
+    }
   }
 
   /** Carries out every pending patient change; how many clinics had some. A failure is logged and retried next time. */

@@ -69,11 +69,15 @@ export class PatientTagsService {
   async deletePatientTag(clinicId: string, tagId: string): Promise<void> {
     const id = new Types.ObjectId(tagId);
     await this.gate.run(clinicId, (writes) =>
-      this.changes.change(writes, clinicId, (clinic) => ({
-        patientTags: (clinic.patientTags ?? []).filter((tag) => String(tag._id) !== tagId),
-        lastDeletedPatientTag: id,
-        pending: { id: new Types.ObjectId(), kind: 'removeTag', tagId: id },
-      })),
+      this.changes.change(writes, clinicId, (clinic) => {
+        const tags = clinic.patientTags ?? [];
+        const remaining = tags.filter((tag) => String(tag._id) !== tagId);
+        return {
+          ...(remaining.length < tags.length ? { patientTags: remaining } : {}),
+          lastDeletedPatientTag: id,
+          pending: { id: new Types.ObjectId(), kind: 'removeTag', tagId: id },
+        };
+      }),
     );
   }
 

@@ -77,7 +77,8 @@ export async function createMatrixFixture(t: TestApp): Promise<MatrixFixture> {
   const member = await seedClinician(t, clinicId, ['CLINIC_MEMBER']);
   const prescriber = await seedClinician(t, clinicId, ['PRESCRIBER']);
   const now = new Date();
-  const shareCode = `M${clinicId.slice(-3).toUpperCase()}-TEST-CODE`;
+  // Unique per clinic id (the last characters alone repeat once the id counter wraps in a long run).
+  const shareCode = `${clinicId.slice(0, 8)}-${clinicId.slice(8, 16)}-${clinicId.slice(16)}`.toUpperCase();
   await t.connection.collection('clinics').insertOne({
     _id: new Types.ObjectId(clinicId),
     name: 'Matrix Clinic',

@@ -35,6 +35,15 @@ import { PatientCountsService } from './patients/patient-counts.service';
 import { PatientsController } from './patients/patients.controller';
 import { PatientsRepository } from './patients/patients.repository';
 import { PatientsService } from './patients/patients.service';
+import { PatientDataSourcesService } from './patients/patient-data-sources.service';
+import { PatientChangesService } from './patient-changes/patient-changes.service';
+import { PatientTagsController } from './tags/patient-tags.controller';
+import { PatientTagsService } from './tags/patient-tags.service';
+import { SitesController } from './sites/sites.controller';
+import { SitesService } from './sites/sites.service';
+import { TideReportController } from './tide/tide-report.controller';
+import { TideReportRepository } from './tide/tide-report.repository';
+import { TideReportService } from './tide/tide-report.service';
 
 /** The clinics domain: clinics, clinicians, patients, settings. Its services serve the other modules. */
 @Module({
@@ -56,6 +65,9 @@ import { PatientsService } from './patients/patients.service';
     ClinicSettingsController,
     PatientsController,
     ListPatientsController,
+    PatientTagsController,
+    SitesController,
+    TideReportController,
   ],
   providers: [
     ClinicsRepository,
@@ -75,6 +87,12 @@ import { PatientsService } from './patients/patients.service';
     MigrationsRepository,
     MigrationsService,
     ClinicUsersService,
+    PatientChangesService,
+    PatientTagsService,
+    SitesService,
+    PatientDataSourcesService,
+    TideReportRepository,
+    TideReportService,
   ],
   // Services only: other modules never reach the clinic collections (and so never write them) directly.
   exports: [
@@ -85,6 +103,8 @@ import { PatientsService } from './patients/patients.service';
     PatientsService,
     MigrationsService,
     ClinicUsersService,
+    PatientTagsService,
+    PatientDataSourcesService,
   ],
 })
 export class ClinicsModule {}

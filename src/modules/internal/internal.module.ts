@@ -3,6 +3,8 @@ import { ClinicsModule } from '../clinics/clinics.module';
 import { InternalCliniciansController } from './internal-clinicians.controller';
 import { InternalClinicsController } from './internal-clinics.controller';
 import { InternalMigrationsController } from './internal-migrations.controller';
+import { InternalDataSourcesController } from './internal-data-sources.controller';
+import { InternalPatientTagsController } from './internal-patient-tags.controller';
 import { InternalPatientsController } from './internal-patients.controller';
 import { InternalUsersController } from './internal-users.controller';
 
@@ -15,6 +17,8 @@ import { InternalUsersController } from './internal-users.controller';
     InternalPatientsController,
     InternalMigrationsController,
     InternalUsersController,
+    InternalPatientTagsController,
+    InternalDataSourcesController,
   ],
 })
 export class InternalModule {}

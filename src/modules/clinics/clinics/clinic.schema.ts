@@ -17,6 +17,20 @@ export interface SiteRecord {
   name: string;
 }
 
+/**
+ * A change to the clinic's patients that follows a change of its tags or sites (a removed tag, a
+ * renamed, removed or merged site, a tag converted to a site). Recorded on the clinic in the same
+ * single-document update as the tag or site change, carried out on the patients, then removed; one
+ * left behind by a failure or a crash is carried out on the next start-up (or before the clinic's
+ * next tag or site change). Carrying one out twice changes nothing.
+ */
+export type PendingPatientChange =
+  | { id: Types.ObjectId; kind: 'removeTag'; tagId: Types.ObjectId }
+  | { id: Types.ObjectId; kind: 'removeSite'; siteId: Types.ObjectId }
+  | { id: Types.ObjectId; kind: 'renameSite'; siteId: Types.ObjectId; name: string }
+  | { id: Types.ObjectId; kind: 'mergeSite'; siteId: Types.ObjectId; target: SiteRecord }
+  | { id: Types.ObjectId; kind: 'convertTag'; tagId: Types.ObjectId; site: SiteRecord };
+
 export interface MembershipRestrictionRecord {
   emailDomain: string;
   requiredIdp?: string;
@@ -88,7 +102,10 @@ export class ClinicRecord {
   @Prop({ type: Object }) mrnSettings?: MrnSettingsRecord;
   @Prop({ type: Object }) patientCountSettings?: PatientCountSettingsRecord;
   @Prop({ type: Object }) patientCount?: PatientCountRecord;
-  @Prop({ type: Object }) lastDeletedPatientTag?: PatientTagRecord;
+  /** The id of the tag deleted last (DeletePatientTag, ConvertPatientTagToSite). */
+  @Prop({ type: Types.ObjectId }) lastDeletedPatientTag?: Types.ObjectId;
+  /** Patient changes still to carry out, oldest first (see {@link PendingPatientChange}). */
+  @Prop({ type: [Object], default: undefined }) pendingPatientChanges?: PendingPatientChange[];
 }
 
 export const ClinicSchema = SchemaFactory.createForClass(ClinicRecord);
@@ -102,3 +119,5 @@ ClinicSchema.index({ shareCodes: 1 });
 ClinicSchema.index({ createdTime: 1 });
 // ListClinics `ehrEnabled`, sorted by _id.
 ClinicSchema.index({ 'ehrSettings.enabled': 1, _id: 1 });
+// Start-up: clinics with patient changes left to carry out.
+ClinicSchema.index({ 'pendingPatientChanges.id': 1 });

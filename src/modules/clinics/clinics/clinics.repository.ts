@@ -9,8 +9,12 @@ import {
   MrnSettingsRecord,
   PatientCountRecord,
   PatientCountSettingsRecord,
+  PatientTagRecord,
+  PendingPatientChange,
+  SiteRecord,
   SuppressedNotificationsRecord,
 } from './clinic.schema';
+import { nextUpdatedTime } from '../clinicians/clinicians.repository';
 import { ShareCodeRecord } from './share-code.schema';
 
 export type NewClinic = Omit<ClinicRecord, '_id' | 'createdTime' | 'updatedTime'>;
@@ -61,6 +65,15 @@ export function clinicListQuery(filters: ClinicListFilters): QueryShape {
   return { filter, sort: { _id: 1 } };
 }
 
+/** A change of a clinic's tags or sites, written in one conditional update (see ClinicsWriter.changeTagsAndSites). */
+export interface TagAndSiteChanges {
+  patientTags?: PatientTagRecord[];
+  sites?: SiteRecord[];
+  lastDeletedPatientTag?: Types.ObjectId;
+  /** The patient change that follows, recorded in the same update. */
+  pending?: PendingPatientChange;
+}
+
 /** Reads of the `clinics` collection; writes go through {@link ClinicsWriter}, inside the clinic write gate. */
 @Injectable()
 export class ClinicsRepository {
@@ -90,6 +103,15 @@ export class ClinicsRepository {
     const registered = await this.shareCodes.findOne({ _id: shareCode }).lean<ShareCodeRecord>().exec();
     if (!registered) return null;
     return this.clinics.findOne({ _id: registered.clinicId }).lean<ClinicRecord>().exec();
+  }
+
+  /** Clinics with patient changes left to carry out (start-up). */
+  findWithPendingPatientChanges(): Promise<ClinicRecord[]> {
+    return this.clinics
+      .find({ 'pendingPatientChanges.id': { $exists: true } })
+      .sort({ _id: 1 })
+      .lean<ClinicRecord[]>()
+      .exec();
   }
 
   list(filters: ClinicListFilters, page: Page): Promise<ClinicRecord[]> {
@@ -170,6 +192,30 @@ export class ClinicsWriter extends GatedWriter {
 
   setPatientCountSettings(value: PatientCountSettingsRecord): Promise<boolean> {
     return this.setFields({ patientCountSettings: value });
+  }
+
+  /**
+   * Replaces the clinic's tag and/or site arrays (and records the patient change that follows), only
+   * if the clinic is unchanged since `read` was read: the limits and name rules checked on `read` hold
+   * however requests interleave (atomic on MongoDB; on the embedded database the gate serialises).
+   * False when the clinic changed or went away (the caller rereads and retries).
+   */
+  async changeTagsAndSites(read: ClinicRecord, changes: TagAndSiteChanges): Promise<boolean> {
+    this.guard();
+    const set: Record<string, unknown> = { updatedTime: nextUpdatedTime(read.updatedTime) };
+    if (changes.patientTags) set.patientTags = changes.patientTags;
+    if (changes.sites) set.sites = changes.sites;
+    if (changes.lastDeletedPatientTag) set.lastDeletedPatientTag = changes.lastDeletedPatientTag;
+    const update: Record<string, unknown> = { $set: set };
+    if (changes.pending) update.$push = { pendingPatientChanges: changes.pending };
+    const result = await this.clinics.updateOne({ _id: this.clinicId, updatedTime: read.updatedTime }, update).exec();
+    return result.matchedCount > 0;
+  }
+
+  /** Removes a patient change once carried out (the entry as read, compared whole). */
+  async removePendingPatientChange(change: PendingPatientChange): Promise<void> {
+    this.guard();
+    await this.clinics.updateOne({ _id: this.clinicId }, { $pull: { pendingPatientChanges: change } }).exec();
   }
 
   /** Promotion, creation or association of an admin; idempotent. False when there is no such clinic. */

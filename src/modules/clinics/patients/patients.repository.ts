@@ -6,6 +6,9 @@ import { GatedWriter, WriteScope } from '../../../database/write-gate';
 import type { QueryShape } from '../clinics/clinics.repository';
 import { nextUpdatedTime } from '../clinicians/clinicians.repository';
 import {
+  type ConnectionRequestRecord,
+  type DataSourceRecord,
+  type PatientSiteRecord,
   fullNameKey,
   mrnKey,
   mrnLower,
@@ -102,6 +105,16 @@ export function planPatientsQuery(clinicId: string, demoUserId: string | undefin
     },
     sort: {},
   };
+}
+
+/** A patient's tags and sites, as read to rewrite them. */
+export type PatientLabels = Pick<PatientRecord, '_id' | 'userId' | 'tags' | 'sites'>;
+
+/** New tags and/or sites of one record (undefined leaves the field alone). */
+export interface PatientLabelChange {
+  userId: string;
+  tags?: Types.ObjectId[];
+  sites?: PatientSiteRecord[];
 }
 
 interface GroupCount {
@@ -236,6 +249,39 @@ export class PatientsRepository {
   /** Patients per site id, like {@link countByTag}. */
   countBySite(clinicIds: Types.ObjectId[]): Promise<Map<string, number>> {
     return this.countGroups(clinicIds, '$sites', '$sites.id');
+  }
+
+  /**
+   * A batch of the clinic's records holding the tag (`tagId`) or the site (`siteId`), in `_id` order
+   * after `afterId`: only the fields a rewrite of tags and sites needs.
+   */
+  listLabelsWith(
+    clinicId: string,
+    label: { tagId: Types.ObjectId } | { siteId: Types.ObjectId },
+    afterId: Types.ObjectId | undefined,
+    limit: number,
+  ): Promise<PatientLabels[]> {
+    const filter: Record<string, unknown> = {
+      clinicId: new Types.ObjectId(clinicId),
+      ...('tagId' in label ? { tags: label.tagId } : { 'sites.id': label.siteId }),
+      ...(afterId ? { _id: { $gt: afterId } } : {}),
+    };
+    return this.patients
+      .find(filter, { userId: 1, tags: 1, sites: 1 })
+      .sort({ _id: 1 })
+      .limit(limit)
+      .lean<PatientLabels[]>()
+      .exec();
+  }
+
+  /** How many of the clinic's records hold the tag. */
+  countWithTag(clinicId: string, tagId: Types.ObjectId): Promise<number> {
+    return this.patients.countDocuments({ clinicId: new Types.ObjectId(clinicId), tags: tagId }).exec();
+  }
+
+  /** How many of the clinic's records hold the site. */
+  countWithSite(clinicId: string, siteId: Types.ObjectId): Promise<number> {
+    return this.patients.countDocuments({ clinicId: new Types.ObjectId(clinicId), 'sites.id': siteId }).exec();
   }
 
   private async countGroups(clinicIds: Types.ObjectId[], unwind: string, key: string): Promise<Map<string, number>> {
@@ -377,6 +423,92 @@ export class PatientsWriter extends GatedWriter {
       )
       .lean<PatientRecord>()
       .exec();
+  }
+
+  /**
+   * Adds the tag to the clinic's records that lack it: all of them, or those of these users. Records
+   * whose `tags` is null or missing get an empty list first. How many records changed.
+   */
+  async addTag(tagId: Types.ObjectId, userIds: string[] | undefined): Promise<number> {
+    this.guard();
+    const scope = { clinicId: this.clinicId, ...(userIds ? { userId: { $in: userIds } } : {}) };
+    await this.patients.updateMany({ ...scope, tags: null }, { $set: { tags: [] } }).exec();
+    const result = await this.patients
+      .updateMany({ ...scope, tags: { $ne: tagId } }, { $push: { tags: tagId }, $set: { updatedTime: new Date() } })
+      .exec();
+    return result.modifiedCount;
+  }
+
+  /** Removes the tag from the clinic's records holding it: all of them, or those of these users. */
+  async removeTag(tagId: Types.ObjectId, userIds?: string[]): Promise<number> {
+    this.guard();
+    const result = await this.patients
+      .updateMany(
+        { clinicId: this.clinicId, ...(userIds ? { userId: { $in: userIds } } : {}), tags: tagId },
+        { $pull: { tags: tagId }, $set: { updatedTime: new Date() } },
+      )
+      .exec();
+    return result.modifiedCount;
+  }
+
+  /** Replaces the tags and/or sites of several records in one round trip. */
+  async setLabels(changes: PatientLabelChange[]): Promise<void> {
+    this.guard();
+    if (changes.length === 0) return;
+    const now = new Date();
+    await this.patients.bulkWrite(
+      changes.map((change) => ({
+        updateOne: {
+          filter: { clinicId: this.clinicId, userId: change.userId },
+          update: {
+            $set: {
+              ...(change.tags ? { tags: change.tags } : {}),
+              ...(change.sites ? { sites: change.sites } : {}),
+              updatedTime: now,
+            },
+          },
+        },
+      })),
+      { ordered: false },
+    );
+  }
+
+  /**
+   * UpdatePatientDataSources for this clinic's record of the user: replaces the data sources (null
+   * removes them). The record as it was before, or null when the clinic has no record of the user.
+   */
+  async setDataSources(userId: string, dataSources: DataSourceRecord[] | null): Promise<PatientRecord | null> {
+    this.guard();
+    return this.patients
+      .findOneAndUpdate(
+        { clinicId: this.clinicId, userId },
+        { $set: { dataSources, updatedTime: new Date() } },
+        { returnDocument: 'before' },
+      )
+      .lean<PatientRecord>()
+      .exec();
+  }
+
+  /**
+   * ConnectProvider: the new data sources and the provider's connection requests; null when the
+   * record changed or went away.
+   */
+  connectProvider(
+    current: PatientRecord,
+    dataSources: DataSourceRecord[],
+    provider: string,
+    requests: ConnectionRequestRecord[],
+  ): Promise<PatientRecord | null> {
+    const set: Record<string, unknown> = {
+      dataSources,
+      [`providerConnectionRequests.${provider}`]: requests,
+      updatedTime: nextUpdatedTime(current.updatedTime),
+    };
+    if (!current.providerConnectionRequests || typeof current.providerConnectionRequests !== 'object') {
+      delete set[`providerConnectionRequests.${provider}`];
+      set.providerConnectionRequests = { [provider]: requests };
+    }
+    return this.updateIfUnchanged(current, { $set: set });
   }
 
   /** A migration re-sharing an existing patient: the legacy clinician ids are added once each. */

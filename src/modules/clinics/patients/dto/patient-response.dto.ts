@@ -151,7 +151,7 @@ function toTime(value: Date | string | undefined): string {
   return value === undefined || value === null ? ZERO_TIME : new Date(value).toISOString();
 }
 
-function toDataSource(source: DataSourceRecord): DataSourceDto {
+export function toDataSource(source: DataSourceRecord): DataSourceDto {
   return {
     providerName: source.providerName,
     state: source.state,

@@ -31,6 +31,8 @@ import { PatientCountsService } from './patients/patient-counts.service';
 import { PatientsController } from './patients/patients.controller';
 import { PatientsRepository } from './patients/patients.repository';
 import { PatientsService } from './patients/patients.service';
+import { EhrSettingsService } from './ehr/ehr-settings.service';
+import { EhrSubscriptionsService } from './ehr/ehr-subscriptions.service';
 
 /** The clinics domain: clinics, clinicians, patients, settings. Its services serve the other modules. */
 @Module({
@@ -67,8 +69,18 @@ import { PatientsService } from './patients/patients.service';
     ClinicSettingsService,
     PatientCountsService,
     PatientsService,
+    EhrSettingsService,
+    EhrSubscriptionsService,
   ],
   // Services only: other modules never reach the clinic collections (and so never write them) directly.
-  exports: [ClinicianMembershipLookup, ClinicsService, CliniciansService, ClinicSettingsService, PatientsService],
+  exports: [
+    ClinicianMembershipLookup,
+    ClinicsService,
+    CliniciansService,
+    ClinicSettingsService,
+    PatientsService,
+    EhrSettingsService,
+    EhrSubscriptionsService,
+  ],
 })
 export class ClinicsModule {}

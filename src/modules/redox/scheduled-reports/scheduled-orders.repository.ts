@@ -15,30 +15,38 @@ export class ScheduledOrdersRepository {
   constructor(@InjectModel(ScheduledOrderRecord.name) private readonly orders: Model<ScheduledOrderRecord>) {}
 
   /**
-   * For each order id, the most recent scheduled order made for it (`_id`, `createdTime`): one
-   * aggregation over the `LastMatchedOrderByID` index ($match, $sort, $group — no $lookup).
+   * For each order id, the most recent scheduled order made for it (`_id`, `createdTime`), in one read
+   * over the `LastMatchedOrderByID` index (`$in` on its leading field). The embedded database has no
+   * `$group` accumulator that picks a document, so the candidates come back (three small fields each)
+   * and the latest is chosen here; they are bounded by the 90-day retention.
    */
   async latestByOrder(orderIds: Types.ObjectId[]): Promise<Map<string, PrecedingDocument>> {
     const latest = new Map<string, PrecedingDocument>();
     if (orderIds.length === 0) return latest;
-    const groups = await this.orders
-      .aggregate<{ _id: Types.ObjectId; documentId: Types.ObjectId; createdTime: Date }>([
-        { $match: { 'lastMatchedOrder._id': orderIds.length === 1 ? orderIds[0] : { $in: orderIds } } },
-        { $sort: { createdTime: -1, _id: -1 } },
-        {
-          $group: {
-            _id: '$lastMatchedOrder._id',
-            documentId: { $first: '$_id' },
-            createdTime: { $first: '$createdTime' },
-          },
-        },
-      ])
+    const candidates = await this.orders
+      .find(
+        { 'lastMatchedOrder._id': orderIds.length === 1 ? orderIds[0] : { $in: orderIds } },
+        { _id: 1, createdTime: 1, 'lastMatchedOrder._id': 1 },
+      )
+      .lean<Array<{ _id: Types.ObjectId; createdTime: Date; lastMatchedOrder?: { _id?: Types.ObjectId } }>>()
       .exec();
-    for (const group of groups) {
-      latest.set(String(group._id), { _id: group.documentId, createdTime: group.createdTime });
+    for (const candidate of candidates) {
+      const orderId = candidate.lastMatchedOrder?._id;
+      if (!orderId) continue;
+      const key = orderId.toHexString();
+      const current = latest.get(key);
+      if (!current || isLater(candidate, current)) {
+        latest.set(key, { _id: candidate._id, createdTime: candidate.createdTime });
+      }
     }
     return latest;
   }
+}
+
+/** Later creation time first; on a tie (one request's documents), the later id. */
+function isLater(a: PrecedingDocument, b: PrecedingDocument): boolean {
+  const difference = a.createdTime.getTime() - b.createdTime.getTime();
+  return difference > 0 || (difference === 0 && a._id.toHexString() > b._id.toHexString());
 }
 
 /** Inserts scheduled orders and removes expired ones. Only the Redox write gate creates it. */

@@ -14,7 +14,7 @@ import type { ScheduledOrderRecord } from './scheduled-order.schema';
 import { ScheduledOrdersRepository } from './scheduled-orders.repository';
 
 /** Patients read (and orders scheduled) per batch. */
-const BATCH_SIZE = 200;
+const BATCH_SIZE = 100;
 
 /** Which subscription a scheduling run serves, and which integration's settings enable it. */
 export interface ScheduledReportsTarget {

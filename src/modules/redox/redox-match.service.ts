@@ -33,8 +33,9 @@ export class RedoxMatchService {
     private readonly subscriptions: EhrSubscriptionsService,
   ) {}
 
-  async match(request: EhrMatchRequestDto): Promise<EhrMatchResponseDto> {
-    const ref = request.messageRef;
+  /** `request` is undefined when no body was sent. */
+  async match(request: EhrMatchRequestDto | undefined): Promise<EhrMatchResponseDto> {
+    const ref = request?.messageRef;
     if (!ref) throw MatchErrors.messageRefRequired();
     if (!DOCUMENT_ID.test(ref.documentId)) throw MatchErrors.invalidDocumentId();
     if (ref.dataModel !== 'Order' || ref.eventType !== 'New') throw MatchErrors.onlyNewOrders();
@@ -43,7 +44,7 @@ export class RedoxMatchService {
     if (!stored) throw MatchErrors.orderNotFound();
     const order = (stored.message ?? {}) as RedoxMessagePayload;
 
-    const options = request.patients;
+    const options = request?.patients;
     const update: Omit<EhrSubscriptionUpdate, 'active'> & { active?: boolean } = {
       name: EhrSubscriptionName.SummaryAndReports,
       provider: REDOX_PROVIDER,

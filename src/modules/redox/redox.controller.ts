@@ -52,7 +52,7 @@ export class RedoxMatchController {
   @ApiBody({ type: EhrMatchRequestDto, required: false })
   @ApiOkResponse({ type: EhrMatchResponseDto })
   @ApiNotFoundResponse({ description: 'Not Found' })
-  matchClinicAndPatient(@Body() body: EhrMatchRequestDto | undefined): Promise<EhrMatchResponseDto> {
-    return this.matching.match(body ?? {});
+  matchClinicAndPatient(@Body() body: EhrMatchRequestDto): Promise<EhrMatchResponseDto> {
+    return this.matching.match(body);
   }
 }

@@ -12,16 +12,7 @@ export const DEFAULT_REPORT_CADENCE = '14d';
  * `flowsheets.icode` and `notes.includeGmi` left out when false.
  */
 export function toStoredEhrSettings(settings: EhrSettingsDto): EhrSettingsRecord {
-  const codes = settings.procedureCodes;
-  const procedureCodes: NonNullable<EhrSettingsRecord['procedureCodes']> = {};
-  for (const key of [
-    'enableSummaryReports',
-    'disableSummaryReports',
-    'createAccount',
-    'createAccountAndEnableReports',
-  ] as const) {
-    if (typeof codes[key] === 'string') procedureCodes[key] = codes[key];
-  }
+  const procedureCodes = presentProcedureCodes(settings.procedureCodes);
   const scheduled = settings.scheduledReports;
   const tags: NonNullable<EhrSettingsRecord['tags']> = { codes: settings.tags.codes ?? null };
   if (settings.tags.separator !== undefined) tags.separator = settings.tags.separator;
@@ -51,16 +42,7 @@ export function toStoredEhrSettings(settings: EhrSettingsDto): EhrSettingsRecord
 
 /** `ehrSettings.v1` from the stored settings, with the read defaults of §1.7. */
 export function toEhrSettingsResponse(stored: EhrSettingsRecord): EhrSettingsDto {
-  const codes = stored.procedureCodes ?? {};
-  const procedureCodes: EhrSettingsDto['procedureCodes'] = {};
-  for (const key of [
-    'enableSummaryReports',
-    'disableSummaryReports',
-    'createAccount',
-    'createAccountAndEnableReports',
-  ] as const) {
-    if (typeof codes[key] === 'string') procedureCodes[key] = codes[key];
-  }
+  const procedureCodes = presentProcedureCodes(stored.procedureCodes ?? {});
   const scheduled = stored.scheduledReports ?? {};
   const response: EhrSettingsDto = {
     enabled: stored.enabled === true,
@@ -89,6 +71,23 @@ export function toEhrSettingsResponse(stored: EhrSettingsRecord): EhrSettingsDto
   }
   if (stored.notes?.includeGmi) response.notes = { includeGMI: true };
   return response;
+}
+
+type ProcedureCodes = NonNullable<EhrSettingsRecord['procedureCodes']>;
+const PROCEDURE_CODE_KEYS = [
+  'enableSummaryReports',
+  'disableSummaryReports',
+  'createAccount',
+  'createAccountAndEnableReports',
+] as const satisfies ReadonlyArray<keyof ProcedureCodes>;
+
+/** The procedure codes that are set (each left out when unset). */
+function presentProcedureCodes(codes: ProcedureCodes): ProcedureCodes {
+  const present: ProcedureCodes = {};
+  for (const key of PROCEDURE_CODE_KEYS) {
+    if (typeof codes[key] === 'string') present[key] = codes[key];
+  }
+  return present;
 }
 
 /** The MRN identifier type of a clinic's settings (default `MRN`), compared case-insensitively. */

@@ -1,3 +1,4 @@
+import { Double } from 'mongodb';
 import { ApiError } from '../../common/errors/api-error';
 import type { EhrMatchFilter } from '../clinics/ehr/ehr-subscriptions.service';
 import type { RedoxMetaRecord } from './messages/redox-message.schema';
@@ -66,12 +67,17 @@ export function toStoredMeta(payload: unknown): RedoxMetaRecord {
   const logs = list(meta.Logs, ['ID', 'AttemptID']);
   if (logs) stored.Logs = logs as RedoxMetaRecord['Logs'];
   const message = pick(meta.Message, ['ID']);
-  if (message) stored.Message = message as RedoxMetaRecord['Message'];
+  if (message) stored.Message = { ID: asFloat(message.ID) };
   const source = pick(meta.Source, ['ID', 'Name']);
   if (source) stored.Source = source as RedoxMetaRecord['Source'];
   const transmission = pick(meta.Transmission, ['ID']);
-  if (transmission) stored.Transmission = transmission as RedoxMetaRecord['Transmission'];
+  if (transmission) stored.Transmission = { ID: asFloat(transmission.ID) };
   return stored;
+}
+
+/** Numeric meta ids are stored as doubles, as the established service stores them (whole numbers included). */
+function asFloat(value: unknown): unknown {
+  return typeof value === 'number' ? new Double(value) : value;
 }
 
 /** `Meta.Source.ID` of a stored order; 400 `source id is required` when missing or empty. */

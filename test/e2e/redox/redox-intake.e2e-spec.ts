@@ -94,6 +94,14 @@ describe('Redox webhooks: VerifyEndpoint and ProcessEHRMessage', () => {
         Transmission: { ID: 12414 },
       });
       expect(document.message).toEqual(order);
+      // Numeric meta ids are doubles, as other services read them.
+      expect(
+        await t.connection.collection('redox').countDocuments({
+          'meta.Logs.ID': 'intake-log-1',
+          'meta.Message.ID': { $type: 'double' },
+          'meta.Transmission.ID': { $type: 'double' },
+        }),
+      ).toBe(1);
     });
 
     it('should store any data model and event type, with null for the absent optional meta fields', async () => {

@@ -1,3 +1,4 @@
+import { Double } from 'mongodb';
 import { ApiError } from '../../../src/common/errors/api-error';
 import { matchFilterFor, patientMatchValues, sourceIdOf, toStoredMeta } from '../../../src/modules/redox/redox-order';
 import { newOrder } from '../../e2e/redox/redox.fixtures';
@@ -17,9 +18,16 @@ function expectBadRequest(action: () => unknown, message: string): void {
 }
 
 describe('Redox orders: stored meta and matching values', () => {
-  it('should keep the meta of an order with Redox key spelling', () => {
+  it('should keep the meta of an order with Redox key spelling, numeric ids as doubles', () => {
     const order = newOrder();
-    expect(toStoredMeta(order)).toEqual({ ...order.Meta, FacilityCode: null });
+    const stored = toStoredMeta(order);
+    expect(stored.Message?.ID).toBeInstanceOf(Double);
+    expect(stored.Transmission?.ID).toBeInstanceOf(Double);
+    expect({
+      ...stored,
+      Message: { ID: (stored.Message?.ID as Double).valueOf() },
+      Transmission: { ID: (stored.Transmission?.ID as Double).valueOf() },
+    }).toEqual({ ...order.Meta, FacilityCode: null });
   });
 
   it('should refuse a message without a non-empty data model and event type', () => {

@@ -45,12 +45,14 @@ export class RedoxMatchService {
     const order = (stored.message ?? {}) as RedoxMessagePayload;
 
     const options = request?.patients;
-    const update: Omit<EhrSubscriptionUpdate, 'active'> & { active?: boolean } = {
-      name: EhrSubscriptionName.SummaryAndReports,
-      provider: REDOX_PROVIDER,
-      matchedMessage: { id: documentId, dataModel: stored.meta.DataModel, eventType: stored.meta.EventType },
-    };
-    if (options?.onUniqueMatch) update.active = options.onUniqueMatch === 'ENABLE_REPORTS';
+    const update: EhrSubscriptionUpdate | undefined = options?.onUniqueMatch
+      ? {
+          name: EhrSubscriptionName.SummaryAndReports,
+          provider: REDOX_PROVIDER,
+          active: options.onUniqueMatch === 'ENABLE_REPORTS',
+          matchedMessage: { id: documentId, dataModel: stored.meta.DataModel, eventType: stored.meta.EventType },
+        }
+      : undefined;
 
     const clinic = await this.ehrSettings.findClinicBySource(REDOX_PROVIDER, sourceIdOf(stored.meta));
     if (!clinic.ehrSettings) throw MatchErrors.noEhrSettings();
@@ -64,8 +66,9 @@ export class RedoxMatchService {
             options.criteria.map((criterion) => matchFilterFor(criterion, values)),
           )
         : [];
-    if (update.active !== undefined && patients.length === 1) {
-      await this.subscriptions.updateSubscription(clinicId, patients[0].id, update as EhrSubscriptionUpdate);
+    // Only a unique match changes the subscription (0 or several: nothing is written).
+    if (update && patients.length === 1) {
+      await this.subscriptions.updateSubscription(clinicId, patients[0].id, update);
     }
     return {
       clinic: await this.ehrSettings.describe(clinic),

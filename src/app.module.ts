@@ -7,19 +7,21 @@ import { authConfig } from './config/auth.config';
 import { clinicsConfig } from './config/clinics.config';
 import { databaseConfig } from './config/database.config';
 import { mailConfig } from './config/mail.config';
+import { redoxConfig } from './config/redox.config';
 import { DatabaseModule } from './database/database.module';
 import { WriteGateModule } from './database/write-gate.module';
 import { HealthModule } from './health/health.module';
 import { ClinicsModule } from './modules/clinics/clinics.module';
 import { ConfirmationsModule } from './modules/confirmations/confirmations.module';
 import { InternalModule } from './modules/internal/internal.module';
+import { RedoxModule } from './modules/redox/redox.module';
 
 @Module({
   imports: [
     ConfigModule.forRoot({
       isGlobal: true,
       cache: true,
-      load: [appConfig, databaseConfig, authConfig, mailConfig, clinicsConfig],
+      load: [appConfig, databaseConfig, authConfig, mailConfig, clinicsConfig, redoxConfig],
     }),
     DatabaseModule,
     WriteGateModule,
@@ -29,6 +31,7 @@ import { InternalModule } from './modules/internal/internal.module';
     ClinicsModule,
     InternalModule,
     ConfirmationsModule,
+    RedoxModule,
   ],
 })
 export class AppModule {}

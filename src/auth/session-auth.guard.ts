@@ -3,10 +3,11 @@ import { Reflector } from '@nestjs/core';
 import { AuthGuard } from '@nestjs/passport';
 import type { Observable } from 'rxjs';
 import { ApiError } from '../common/errors/api-error';
-import { PUBLIC_ROUTE_KEY } from './authorization/authorize.decorator';
+import { AccessRule, isPublicRoute } from './authorization/access-rules';
+import { ACCESS_RULES_KEY } from './authorization/authorize.decorator';
 import { SESSION_TOKEN_INVALID, SESSION_TOKEN_STRATEGY } from './session-token.strategy';
 
-/** First global guard: authenticates every route not marked `@Public()` (400 missing, 401 invalid). */
+/** First global guard: authenticates every route whose rule is not the declared PUBLIC one (`@Public(…)`) (400 missing, 401 invalid). */
 @Injectable()
 export class SessionAuthGuard extends AuthGuard(SESSION_TOKEN_STRATEGY) {
   constructor(private readonly reflector: Reflector) {
@@ -14,11 +15,11 @@ export class SessionAuthGuard extends AuthGuard(SESSION_TOKEN_STRATEGY) {
   }
 
   override canActivate(context: ExecutionContext): boolean | Promise<boolean> | Observable<boolean> {
-    const isPublic = this.reflector.getAllAndOverride<boolean>(PUBLIC_ROUTE_KEY, [
+    const rules = this.reflector.getAllAndOverride<AccessRule[] | undefined>(ACCESS_RULES_KEY, [
       context.getHandler(),
       context.getClass(),
     ]);
-    return isPublic ? true : super.canActivate(context);
+    return isPublicRoute(rules) ? true : super.canActivate(context);
   }
 
   override handleRequest<TUser>(error: unknown, user: TUser): TUser {

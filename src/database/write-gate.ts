@@ -9,6 +9,8 @@ import { Mutex } from 'async-mutex';
 export enum WriteGateRank {
   Confirmation = 1,
   Clinic = 2,
+  /** Documents of the EHR integrations not owned by a clinic (stored partner messages, scheduled orders). */
+  Integration = 3,
 }
 
 /** A programming error: a write outside its gate, a remote call inside one, or gates nested wrongly. */

@@ -1,7 +1,13 @@
-import { Body, Controller, Delete, Get, Module, Param, Query } from '@nestjs/common';
+import { Body, Controller, Delete, Get, Module, Param, Query, SetMetadata } from '@nestjs/common';
 import { IsString, MinLength } from 'class-validator';
 import { Allow } from '../../src/auth/authorization/access-rules';
-import { Authorize, CurrentMembership, CurrentPrincipal } from '../../src/auth/authorization/authorize.decorator';
+import {
+  ACCESS_RULES_KEY,
+  Authorize,
+  CurrentMembership,
+  CurrentPrincipal,
+  Public,
+} from '../../src/auth/authorization/authorize.decorator';
 import type { ClinicianMembership } from '../../src/auth/authorization/clinician-membership';
 import type { Principal } from '../../src/auth/principal';
 import { IsObjectIdString, IsTidepoolUserId } from '../../src/common/validation/decorators';
@@ -77,7 +83,37 @@ export class AuthzProbeController {
   forgotten(): object {
     return { reached: true };
   }
+
+  /** The declared PUBLIC rule: no session token. */
+  @Get('public')
+  @Public('probe: nothing')
+  open(): object {
+    return { reached: true };
+  }
+
+  /** PUBLIC mixed with another rule (only possible by hand): not public. */
+  @Get('mixed')
+  @SetMetadata(ACCESS_RULES_KEY, [Allow.publicRoute('probe'), Allow.server])
+  mixed(): object {
+    return { reached: true };
+  }
 }
 
-@Module({ controllers: [AuthzProbeController] })
+/** A public controller whose handler declares its own rule: the handler's rule wins. */
+@Public('probe: nothing')
+@Controller('authz-probe-public')
+export class PublicAuthzProbeController {
+  @Get('open')
+  open(): object {
+    return { reached: true };
+  }
+
+  @Get('guarded')
+  @Authorize(Allow.server)
+  guarded(): object {
+    return { reached: true };
+  }
+}
+
+@Module({ controllers: [AuthzProbeController, PublicAuthzProbeController] })
 export class AuthzProbeModule {}

@@ -18,7 +18,16 @@ export type AccessRule =
   /** SELF(param) and MEM. */
   | { kind: 'selfMember'; param: string }
   /** SRV, only when the path parameter has this literal value. */
-  | { kind: 'serverWhenParam'; param: string; value: string };
+  | { kind: 'serverWhenParam'; param: string; value: string }
+  /**
+   * PUBLIC: no session token at all. Only ever the one rule of a handler (see {@link isPublicRoute}),
+   * declared with `@Public(protectedBy)`, which names what protects the route instead (a webhook
+   * secret, or nothing for health probes).
+   */
+  | { kind: 'public'; protectedBy: string };
+
+/** The rules `@Authorize` takes: every one of them needs a session token. */
+export type SessionAccessRule = Exclude<AccessRule, { kind: 'public' }>;
 
 export const Allow = {
   server: { kind: 'server' },
@@ -26,10 +35,19 @@ export const Allow = {
   clinicMember: { kind: 'clinicMember' },
   clinicAdmin: { kind: 'clinicAdmin' },
   clinicRecord: { kind: 'clinicRecord' },
-  self: (param: string): AccessRule => ({ kind: 'self', param }),
-  selfMember: (param: string): AccessRule => ({ kind: 'selfMember', param }),
-  serverWhenParam: (param: string, value: string): AccessRule => ({ kind: 'serverWhenParam', param, value }),
+  self: (param: string): SessionAccessRule => ({ kind: 'self', param }),
+  selfMember: (param: string): SessionAccessRule => ({ kind: 'selfMember', param }),
+  serverWhenParam: (param: string, value: string): SessionAccessRule => ({ kind: 'serverWhenParam', param, value }),
+  publicRoute: (protectedBy: string): AccessRule => ({ kind: 'public', protectedBy }),
 } as const satisfies Record<string, AccessRule | ((...args: string[]) => AccessRule)>;
+
+/**
+ * Whether a handler's declared rules make it public: exactly one rule, and that rule is PUBLIC. No
+ * rules, or a PUBLIC rule mixed with others, is not public (deny by default).
+ */
+export function isPublicRoute(rules: readonly AccessRule[] | undefined): boolean {
+  return rules?.length === 1 && rules[0].kind === 'public';
+}
 
 const READ_ROLES = new Set(['CLINIC_MEMBER', 'CLINIC_ADMIN']);
 
@@ -83,5 +101,8 @@ export function allows(rule: AccessRule, { principal, membership, params }: Acce
       return isUser && params[rule.param] === principal.subjectId && isMember;
     case 'serverWhenParam':
       return principal.isServer && params[rule.param] === rule.value;
+    case 'public':
+      // Decided before authentication by isPublicRoute; never grants a session caller anything.
+      return false;
   }
 }

@@ -2,8 +2,8 @@ import { CanActivate, ExecutionContext, Injectable, OnModuleInit } from '@nestjs
 import { ModuleRef, Reflector } from '@nestjs/core';
 import { ApiError } from '../../common/errors/api-error';
 import { OBJECT_ID_PATTERN } from '../../common/validation/patterns';
-import { AccessRule, allows, mayAllowWithMembership, needsMembership } from './access-rules';
-import { ACCESS_RULES_KEY, AuthenticatedRequest, PUBLIC_ROUTE_KEY } from './authorize.decorator';
+import { AccessRule, allows, isPublicRoute, mayAllowWithMembership, needsMembership } from './access-rules';
+import { ACCESS_RULES_KEY, AuthenticatedRequest } from './authorize.decorator';
 import { ClinicianMembership, ClinicianMembershipLookup } from './clinician-membership';
 
 export const FORBIDDEN_MESSAGE = 'security requirements failed: the subject is not authorized for the requested action';
@@ -44,8 +44,9 @@ export class AuthorizationGuard implements CanActivate, OnModuleInit {
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const targets = [context.getHandler(), context.getClass()];
-    if (this.reflector.getAllAndOverride<boolean>(PUBLIC_ROUTE_KEY, targets)) return true;
     const rules = this.reflector.getAllAndOverride<AccessRule[] | undefined>(ACCESS_RULES_KEY, targets);
+    // The declared PUBLIC rule, alone; anything else needs a principal and a rule that allows it.
+    if (isPublicRoute(rules)) return true;
     const request = context.switchToHttp().getRequest<AuthenticatedRequest & { params?: Record<string, string> }>();
     const principal = request.user;
     if (!rules || rules.length === 0 || !principal) throw ApiError.forbidden(FORBIDDEN_MESSAGE);

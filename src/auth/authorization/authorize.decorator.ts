@@ -2,20 +2,26 @@ import { applyDecorators, createParamDecorator, ExecutionContext, SetMetadata } 
 import { ApiSecurity } from '@nestjs/swagger';
 import { SESSION_TOKEN_SCHEME } from '../../common/openapi/openapi';
 import type { Principal } from '../principal';
-import type { AccessRule } from './access-rules';
+import { Allow, type SessionAccessRule } from './access-rules';
 import type { ClinicianMembership } from './clinician-membership';
 
 export const ACCESS_RULES_KEY = 'clinics:access-rules';
 export const PUBLIC_ROUTE_KEY = 'clinics:public-route';
 
 /** Who may call this handler: a session token is required and any one of the rules must hold. */
-export function Authorize(...rules: AccessRule[]): MethodDecorator & ClassDecorator {
+export function Authorize(...rules: SessionAccessRule[]): MethodDecorator & ClassDecorator {
   return applyDecorators(SetMetadata(ACCESS_RULES_KEY, rules), ApiSecurity(SESSION_TOKEN_SCHEME));
 }
 
-/** No session token: the route protects itself (webhook secrets) or is open (health). */
-export function Public(): MethodDecorator & ClassDecorator {
-  return SetMetadata(PUBLIC_ROUTE_KEY, true);
+/**
+ * The declared PUBLIC rule: no session token; `protectedBy` names what protects the route instead (a
+ * webhook secret checked by the handler or its own guard) or why it is open (health probes).
+ */
+export function Public(protectedBy = 'nothing: open to everyone'): MethodDecorator & ClassDecorator {
+  return applyDecorators(
+    SetMetadata(ACCESS_RULES_KEY, [Allow.publicRoute(protectedBy)]),
+    SetMetadata(PUBLIC_ROUTE_KEY, true),
+  );
 }
 
 export interface AuthenticatedRequest {

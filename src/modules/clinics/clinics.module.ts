@@ -44,6 +44,8 @@ import { SitesService } from './sites/sites.service';
 import { TideReportController } from './tide/tide-report.controller';
 import { TideReportRepository } from './tide/tide-report.repository';
 import { TideReportService } from './tide/tide-report.service';
+import { EhrSettingsService } from './ehr/ehr-settings.service';
+import { EhrSubscriptionsService } from './ehr/ehr-subscriptions.service';
 
 /** The clinics domain: clinics, clinicians, patients, settings. Its services serve the other modules. */
 @Module({
@@ -93,6 +95,8 @@ import { TideReportService } from './tide/tide-report.service';
     PatientDataSourcesService,
     TideReportRepository,
     TideReportService,
+    EhrSettingsService,
+    EhrSubscriptionsService,
   ],
   // Services only: other modules never reach the clinic collections (and so never write them) directly.
   exports: [
@@ -105,6 +109,8 @@ import { TideReportService } from './tide/tide-report.service';
     ClinicUsersService,
     PatientTagsService,
     PatientDataSourcesService,
+    EhrSettingsService,
+    EhrSubscriptionsService,
   ],
 })
 export class ClinicsModule {}

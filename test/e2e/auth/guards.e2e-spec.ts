@@ -85,6 +85,25 @@ describe('session-token authentication and authorization guards', () => {
       }
     });
 
+    it('should let the declared PUBLIC rule through without a session token, and nothing else', async () => {
+      for (const url of ['/authz-probe/public', '/authz-probe-public/open']) {
+        const res = await t.call<any>('GET', url);
+        expect({ url, status: res.status }).toEqual({ url, status: 200 });
+        // A token, even an invalid one, is not looked at.
+        expect((await t.call('GET', url, { token: 'garbage' })).status).toBe(200);
+      }
+      // A handler's own rule overrides its controller's PUBLIC one.
+      expectError(await t.call('GET', '/authz-probe-public/guarded'), 400, 'session token is missing');
+      expectError(await t.call('GET', '/authz-probe-public/guarded', { token: admin.token }), 403, FORBIDDEN_MESSAGE);
+      expect((await t.call('GET', '/authz-probe-public/guarded', { token: server })).status).toBe(200);
+      // PUBLIC among other rules is not public.
+      expectError(await t.call('GET', '/authz-probe/mixed'), 400, 'session token is missing');
+      expectError(await t.call('GET', '/authz-probe/mixed', { token: admin.token }), 403, FORBIDDEN_MESSAGE);
+      expect((await t.call('GET', '/authz-probe/mixed', { token: server })).status).toBe(200);
+      // And a route without rules stays denied.
+      expectError(await t.call('GET', '/authz-probe/forgotten'), 400, 'session token is missing');
+    });
+
     it('should tell server tokens from user tokens', async () => {
       const srv = await t.call<any>('GET', '/authz-probe/server', { token: server });
       expect(srv.status).toBe(200);

@@ -6,7 +6,9 @@ import {
 import { clinicListQuery, QueryShape } from '../../../src/modules/clinics/clinics/clinics.repository';
 import { memberKey } from '../../../src/modules/clinics/clinicians/clinician.schema';
 import {
+  activeSubscriptionsQuery,
   clinicPatientsQuery,
+  ehrMatchQuery,
   findPatientsQuery,
   patientRecordsOfUserQuery,
   planPatientsQuery,
@@ -135,6 +137,24 @@ describe('indexes serve every list query', () => {
       name: 'ListClinicsForPatient',
       collection: 'patients',
       shape: patientRecordsOfUserQuery('0123456789'),
+      expect: 'sorted',
+    },
+    {
+      name: 'MatchClinicAndPatient MRN / MRN_DOB',
+      collection: 'patients',
+      shape: ehrMatchQuery(clinicId, { mrn: 'M1', birthDate: '2008-01-06' }),
+      expect: 'filtered',
+    },
+    {
+      name: 'MatchClinicAndPatient DOB_FULLNAME',
+      collection: 'patients',
+      shape: ehrMatchQuery(clinicId, { birthDate: '2008-01-06', fullName: 'Timothy Bixby' }),
+      expect: 'filtered',
+    },
+    {
+      name: 'SyncEHRData pages of active subscriptions',
+      collection: 'patients',
+      shape: activeSubscriptionsQuery(new Types.ObjectId(clinicId), 'summaryAndReports', new Types.ObjectId()),
       expect: 'sorted',
     },
     {

@@ -1,4 +1,11 @@
-import { Allow, allows, mayAllowWithMembership, needsMembership } from '../../../src/auth/authorization/access-rules';
+import {
+  Allow,
+  allows,
+  isPublicRoute,
+  mayAllowWithMembership,
+  needsMembership,
+} from '../../../src/auth/authorization/access-rules';
+import { sharedSecretMatches } from '../../../src/auth/shared-secret';
 import type { Principal } from '../../../src/auth/principal';
 
 const user = (subjectId: string): Principal => ({ subjectId, isServer: false });
@@ -29,5 +36,38 @@ describe('access rules and the membership read', () => {
     expect(allows(Allow.clinicAdmin, { ...context, membership })).toBe(false);
     expect(allows(Allow.selfMember('clinicianId'), { ...context, membership })).toBe(true);
     expect(allows(Allow.clinicMember, context)).toBe(false);
+  });
+
+  it('should make a route public only through the one declared PUBLIC rule (deny by default otherwise)', () => {
+    const publicRule = Allow.publicRoute('a webhook secret');
+    expect(isPublicRoute([publicRule])).toBe(true);
+    expect(isPublicRoute(undefined)).toBe(false);
+    expect(isPublicRoute([])).toBe(false);
+    expect(isPublicRoute([Allow.server])).toBe(false);
+    expect(isPublicRoute([publicRule, Allow.server])).toBe(false);
+    expect(isPublicRoute([Allow.user, publicRule])).toBe(false);
+    // It never grants a session caller anything by itself.
+    expect(allows(publicRule, { principal: server, params: {} })).toBe(false);
+    expect(allows(publicRule, { principal: user('u1'), params: {} })).toBe(false);
+  });
+});
+
+describe('shared secrets of partner webhooks', () => {
+  it('should match only the configured secret, exactly', () => {
+    expect(sharedSecretMatches('redox-token', 'redox-token')).toBe(true);
+    expect(sharedSecretMatches('redox-token', 'redox-tokem')).toBe(false);
+    expect(sharedSecretMatches('redox-token', 'redox-token ')).toBe(false);
+    expect(sharedSecretMatches('redox-token', 'REDOX-TOKEN')).toBe(false);
+    expect(sharedSecretMatches('redox-token', '')).toBe(false);
+    expect(sharedSecretMatches('redox-token', undefined)).toBe(false);
+    expect(sharedSecretMatches('redox-token', 42)).toBe(false);
+  });
+
+  it('should match nothing when no secret is configured, not even an empty value', () => {
+    for (const configured of [undefined, '']) {
+      expect(sharedSecretMatches(configured, '')).toBe(false);
+      expect(sharedSecretMatches(configured, undefined)).toBe(false);
+      expect(sharedSecretMatches(configured, 'anything')).toBe(false);
+    }
   });
 });

@@ -61,6 +61,29 @@ export interface PatientCountRecord {
   providers?: Record<string, unknown>;
 }
 
+/**
+ * `ehrSettings` as stored (behavior-integrations.md §1.7): the shape other services (the worker, via
+ * the API) rely on. Optional keys are left out when unset; `destinationIds` and
+ * `scheduledReports.onUploadNoteEventType` are null when unset.
+ */
+export interface EhrSettingsRecord {
+  enabled: boolean;
+  provider: string;
+  sourceId: string;
+  mrnIdType?: string;
+  procedureCodes?: {
+    enableSummaryReports?: string;
+    disableSummaryReports?: string;
+    createAccount?: string;
+    createAccountAndEnableReports?: string;
+  };
+  destinationIds?: { flowsheet: string; notes: string; results: string } | null;
+  scheduledReports?: { cadence?: string; onUploadEnabled?: boolean; onUploadNoteEventType?: string | null };
+  tags?: { codes?: string[] | null; separator?: string };
+  flowsheets?: { icode?: boolean };
+  notes?: { includeGmi?: boolean };
+}
+
 export interface SuppressedNotificationsRecord {
   patientClinicInvitation?: boolean;
 }
@@ -97,8 +120,8 @@ export class ClinicRecord {
   @Prop({ type: Object }) suppressedNotifications?: SuppressedNotificationsRecord;
   @Prop({ type: String, default: null }) timezone?: string | null;
   @Prop({ type: [Object], default: undefined }) membershipRestrictions?: MembershipRestrictionRecord[] | null;
-  /** Written by the Redox module; declared so that its updates are not stripped. */
-  @Prop({ type: Object }) ehrSettings?: Record<string, unknown> & { enabled?: boolean };
+  /** UpdateEHRSettings (the Redox module, through EhrSettingsService). */
+  @Prop({ type: Object }) ehrSettings?: EhrSettingsRecord;
   @Prop({ type: Object }) mrnSettings?: MrnSettingsRecord;
   @Prop({ type: Object }) patientCountSettings?: PatientCountSettingsRecord;
   @Prop({ type: Object }) patientCount?: PatientCountRecord;
@@ -121,3 +144,5 @@ ClinicSchema.index({ createdTime: 1 });
 ClinicSchema.index({ 'ehrSettings.enabled': 1, _id: 1 });
 // Start-up: clinics with patient changes left to carry out.
 ClinicSchema.index({ 'pendingPatientChanges.id': 1 });
+// MatchClinicAndPatient: the enabled clinics of an EHR source (Redox `Meta.Source.ID`, Xealth deployment).
+ClinicSchema.index({ 'ehrSettings.sourceId': 1 });

@@ -5,6 +5,7 @@ import type { Page } from '../../../common/validation/pagination.dto';
 import { GatedWriter, WriteScope } from '../../../database/write-gate';
 import {
   ClinicRecord,
+  EhrSettingsRecord,
   MembershipRestrictionRecord,
   MrnSettingsRecord,
   PatientCountRecord,
@@ -114,6 +115,16 @@ export class ClinicsRepository {
       .exec();
   }
 
+  /** Clinics with enabled EHR settings of this provider and source (at most `limit`). */
+  findEhrClinicsBySource(provider: string, sourceId: string, limit: number): Promise<ClinicRecord[]> {
+    return this.clinics
+      .find({ 'ehrSettings.sourceId': sourceId, 'ehrSettings.provider': provider, 'ehrSettings.enabled': true })
+      .sort({ _id: 1 })
+      .limit(limit)
+      .lean<ClinicRecord[]>()
+      .exec();
+  }
+
   list(filters: ClinicListFilters, page: Page): Promise<ClinicRecord[]> {
     const { filter, sort } = clinicListQuery(filters);
     return this.clinics.find(filter).sort(sort).skip(page.offset).limit(page.limit).lean<ClinicRecord[]>().exec();
@@ -216,6 +227,11 @@ export class ClinicsWriter extends GatedWriter {
   async removePendingPatientChange(change: PendingPatientChange): Promise<void> {
     this.guard();
     await this.clinics.updateOne({ _id: this.clinicId }, { $pull: { pendingPatientChanges: change } }).exec();
+  }
+
+  /** UpdateEHRSettings: the whole object replaces the stored one. */
+  setEhrSettings(value: EhrSettingsRecord): Promise<boolean> {
+    return this.setFields({ ehrSettings: value });
   }
 
   /** Promotion, creation or association of an admin; idempotent. False when there is no such clinic. */

@@ -37,10 +37,19 @@ export interface ConnectionRequestRecord {
   createdTime: Date;
 }
 
+/** An EHR message a subscription was matched with: the id of its document (e.g. in `redox`). */
+export interface EhrMatchedMessageRecord {
+  /** An ObjectId; hex strings in documents written by older tools. */
+  id?: Types.ObjectId | string;
+  dataModel?: string;
+  eventType?: string;
+}
+
+/** `ehrSubscriptions.<name>` (behavior-integrations.md §1.5); `matchedMessages` oldest first. */
 export interface EhrSubscriptionRecord {
   active: boolean;
   provider?: string;
-  matchedMessages?: Array<{ id?: string; dataModel?: string; eventType?: string }>;
+  matchedMessages?: EhrMatchedMessageRecord[];
   createdAt?: Date;
   updatedAt?: Date;
 }
@@ -160,6 +169,9 @@ PatientSchema.index({ clinicId: 1, 'reviews.0.time': 1, _id: 1 });
 // documents this narrows to).
 PatientSchema.index({ clinicId: 1, 'summary.cgmStats.dates.lastData': 1, _id: 1 });
 PatientSchema.index({ clinicId: 1, 'summary.bgmStats.dates.lastData': 1, _id: 1 });
+// SyncEHRData: a clinic's records with an active Redox subscription, in `_id` pages. (SyncEHRDataForPatient
+// reads a user's records through the `userId` index above.)
+PatientSchema.index({ clinicId: 1, 'ehrSubscriptions.summaryAndReports.active': 1, _id: 1 });
 // DeletePatientSummary: records holding a summary id.
 PatientSchema.index({ 'summary.cgmStats.id': 1 });
 PatientSchema.index({ 'summary.bgmStats.id': 1 });

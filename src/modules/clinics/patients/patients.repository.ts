@@ -117,6 +117,41 @@ export interface PatientLabelChange {
   sites?: PatientSiteRecord[];
 }
 
+/** One EHR match query's values (behavior-integrations.md §1.4); each given value must match. */
+export interface EhrMatchFilter {
+  /** Compared trimmed and case-insensitively. */
+  mrn?: string;
+  /** Exact (`YYYY-MM-DD`). */
+  birthDate?: string;
+  /** Compared case- and accent-insensitively. */
+  fullName?: string;
+}
+
+/** MatchClinicAndPatient: one criterion's query, through the normalised fields (no collation). */
+export function ehrMatchQuery(clinicId: string, values: EhrMatchFilter): QueryShape {
+  const filter: Record<string, unknown> = { clinicId: new Types.ObjectId(clinicId) };
+  if (values.mrn !== undefined) filter.mrnLower = mrnLower(values.mrn) ?? null;
+  if (values.birthDate !== undefined) filter.birthDate = values.birthDate;
+  if (values.fullName !== undefined) filter.fullNameKey = fullNameKey(values.fullName);
+  return { filter, sort: { ...BY_NAME } };
+}
+
+/** SyncEHRData: a clinic's records whose subscription `name` is active, in `_id` order after `afterId`. */
+export function activeSubscriptionsQuery(
+  clinicId: Types.ObjectId,
+  name: string,
+  afterId: Types.ObjectId | undefined,
+): QueryShape {
+  return {
+    filter: {
+      clinicId,
+      [`ehrSubscriptions.${name}.active`]: true,
+      ...(afterId ? { _id: { $gt: afterId } } : {}),
+    },
+    sort: { _id: 1 },
+  };
+}
+
 interface GroupCount {
   /** A tag id or site id (ObjectIds; strings in older documents). */
   _id: Types.ObjectId | string | null;
@@ -190,6 +225,32 @@ export class PatientsRepository {
       .lean<Array<Pick<PatientRecord, 'userId'>>>()
       .exec();
     return records.map((record) => record.userId);
+  }
+
+  /** MatchClinicAndPatient: the clinic's records matching one criterion's values (at most `limit`). */
+  findEhrMatches(clinicId: string, values: EhrMatchFilter, limit: number): Promise<PatientRecord[]> {
+    const { filter, sort } = ehrMatchQuery(clinicId, values);
+    return this.page(filter, sort, { offset: 0, limit });
+  }
+
+  /** A page of the clinic's records with an active subscription `name`, after `afterId` in `_id` order. */
+  listWithActiveSubscription(
+    clinicId: Types.ObjectId,
+    name: string,
+    afterId: Types.ObjectId | undefined,
+    limit: number,
+  ): Promise<PatientRecord[]> {
+    const { filter, sort } = activeSubscriptionsQuery(clinicId, name, afterId);
+    return this.patients.find(filter).sort(sort).limit(limit).lean<PatientRecord[]>().exec();
+  }
+
+  /** The user's records (one per clinic) with an active subscription `name`. */
+  findOfUserWithActiveSubscription(userId: string, name: string): Promise<PatientRecord[]> {
+    return this.patients
+      .find({ userId, [`ehrSubscriptions.${name}.active`]: true })
+      .sort({ _id: 1 })
+      .lean<PatientRecord[]>()
+      .exec();
   }
 
   /** The clinics whose records hold a summary with this id. */

@@ -1,6 +1,4 @@
-import { FASTIFY_ROUTE_CONFIG_METADATA } from '@nestjs/platform-fastify/constants';
 import { Types } from 'mongoose';
-import { RedoxController } from '../../../src/modules/redox/redox.controller';
 import { expectError } from '../../support/expect-error';
 import { useTestApp } from '../../support/test-app';
 import { LOG_ID, newOrder, REDOX_TOKEN, redoxApp, SOURCE_ID } from './redox.fixtures';
@@ -151,9 +149,22 @@ describe('Redox webhooks: VerifyEndpoint and ProcessEHRMessage', () => {
       expect((await stored()).length).toBe(before);
     });
 
-    it('should declare the 5 MB body limit of Redox messages on its route (read by the body guard)', () => {
-      const config = Reflect.getMetadata(FASTIFY_ROUTE_CONFIG_METADATA, RedoxController.prototype.processEHRMessage);
-      expect(config).toEqual({ maxBodyBytes: 5 * 1024 * 1024 });
+    it('should accept a Redox message of 4.5 MB (over the 1 MB of other routes) and store it whole', async () => {
+      const order = newOrder({ logId: 'large-log' });
+      order.Order.Notes = ['x'.repeat(4.5 * 1024 * 1024)];
+      const res = await t.call('POST', '/v1/redox', { body: order, headers: { [TOKEN_HEADER]: REDOX_TOKEN } });
+      expect(res.status).toBe(200);
+      const saved = await t.connection.collection('redox').findOne({ 'meta.Logs.ID': 'large-log' });
+      expect(saved?.message.Order.Notes[0]).toHaveLength(4.5 * 1024 * 1024);
+    });
+
+    it('should refuse a Redox message over 5 MB with 413 and store nothing', async () => {
+      const before = (await stored()).length;
+      const order = newOrder({ logId: 'too-large-log' });
+      order.Order.Notes = ['x'.repeat(5 * 1024 * 1024)];
+      const res = await t.call('POST', '/v1/redox', { body: order, headers: { [TOKEN_HEADER]: REDOX_TOKEN } });
+      expectError(res, 413, 'request body is too large: at most 5242880 bytes are accepted on this route');
+      expect((await stored()).length).toBe(before);
     });
 
     it('should keep every concurrent message', async () => {

@@ -2,10 +2,12 @@ import { Module } from '@nestjs/common';
 import { ConfigModule } from '@nestjs/config';
 import { AuthModule } from './auth/auth.module';
 import { MailModule } from './common/mail/mail.module';
+import { MetricsModule } from './common/metrics/metrics.module';
 import { appConfig } from './config/app.config';
 import { authConfig } from './config/auth.config';
 import { clinicsConfig } from './config/clinics.config';
 import { databaseConfig } from './config/database.config';
+import { httpConfig } from './config/http.config';
 import { mailConfig } from './config/mail.config';
 import { DatabaseModule } from './database/database.module';
 import { WriteGateModule } from './database/write-gate.module';
@@ -19,13 +21,14 @@ import { InternalModule } from './modules/internal/internal.module';
     ConfigModule.forRoot({
       isGlobal: true,
       cache: true,
-      load: [appConfig, databaseConfig, authConfig, mailConfig, clinicsConfig],
+      load: [appConfig, databaseConfig, authConfig, mailConfig, clinicsConfig, httpConfig],
     }),
     DatabaseModule,
     WriteGateModule,
     AuthModule,
     MailModule,
     HealthModule,
+    MetricsModule,
     ClinicsModule,
     InternalModule,
     ConfirmationsModule,

@@ -10,7 +10,7 @@ import { compareContract, formatReport, loadContract, OpenApiDoc, readNotImpleme
 const CONTRACT_PATH = resolve(process.env.CONTRACT_SPEC ?? resolve(__dirname, '../../../shared/spec/clinic.v1.yaml'));
 const NOT_IMPLEMENTED_PATH = resolve(__dirname, 'not-implemented.txt');
 /** Routes of this service that are not Clinics API operations. */
-const SERVICE_ROUTES = ['/ready', '/live'];
+const SERVICE_ROUTES = ['/ready', '/live', '/metrics'];
 /**
  * Companion routes existing Tidepool clients call that the contract omits (architecture.md), each
  * `METHOD /path` as in our OpenAPI document.

@@ -1,10 +1,12 @@
 import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import { dirname, relative, resolve } from 'node:path';
 import { buildDocumentWithoutDatabase } from '../../src/common/openapi/preview-document';
+import { clientOperations, clientTypes } from './client-files';
 import { describeDocumentChanges } from './document-changes';
 
 const ROOT = resolve(__dirname, '../..');
 export const DOCUMENT_PATH = resolve(ROOT, 'openapi/clinic.json');
+const CLIENT_SOURCES = resolve(ROOT, 'clients/typescript/src');
 
 /** A generated file: where it is committed and what the code makes of it now. */
 interface Artifact {
@@ -27,6 +29,9 @@ async function artifacts(): Promise<Artifact[]> {
       content: documentText,
       describeChanges: (committed) => describeDocumentChanges(JSON.parse(committed) as object, document),
     },
+    // The client is generated from the document as committed, i.e. as a JSON round trip.
+    { path: resolve(CLIENT_SOURCES, 'schema.ts'), content: await clientTypes(JSON.parse(documentText) as object) },
+    { path: resolve(CLIENT_SOURCES, 'operations.ts'), content: clientOperations(document) },
   ];
 }
 

@@ -1299,6 +1299,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description An error, in the service’s envelope */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
         };
     };
     Live: {
@@ -1316,6 +1325,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["HealthStatus"];
+                };
+            };
+            /** @description An error, in the service’s envelope */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
         };
@@ -1340,6 +1358,15 @@ export interface operations {
             };
             /** @description Metrics are turned off */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description An error, in the service’s envelope */
+            default: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1402,6 +1429,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description An error, in the service’s envelope */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
         };
     };
     CreateClinic: {
@@ -1449,6 +1485,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description An error, in the service’s envelope */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
         };
     };
     GetClinicByShareCode: {
@@ -1468,6 +1513,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ClinicResponse"];
+                };
+            };
+            /** @description An error, in the service’s envelope */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
         };
@@ -1508,6 +1562,15 @@ export interface operations {
                 };
             };
             500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description An error, in the service’s envelope */
+            default: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1564,6 +1627,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description An error, in the service’s envelope */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
         };
     };
     DeleteClinic: {
@@ -1582,6 +1654,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description An error, in the service’s envelope */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
             };
         };
     };
@@ -1614,6 +1695,15 @@ export interface operations {
                     "application/json": components["schemas"]["ClinicianResponse"][];
                 };
             };
+            /** @description An error, in the service’s envelope */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
         };
     };
     CreateClinician: {
@@ -1639,6 +1729,15 @@ export interface operations {
                     "application/json": components["schemas"]["ClinicianResponse"];
                 };
             };
+            /** @description An error, in the service’s envelope */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
         };
     };
     GetClinician: {
@@ -1659,6 +1758,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ClinicianResponse"];
+                };
+            };
+            /** @description An error, in the service’s envelope */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
         };
@@ -1687,6 +1795,15 @@ export interface operations {
                     "application/json": components["schemas"]["ClinicianResponse"];
                 };
             };
+            /** @description An error, in the service’s envelope */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
         };
     };
     DeleteClinician: {
@@ -1706,6 +1823,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description An error, in the service’s envelope */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
             };
         };
     };
@@ -1729,6 +1855,15 @@ export interface operations {
                     "application/json": components["schemas"]["ClinicianResponse"];
                 };
             };
+            /** @description An error, in the service’s envelope */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
         };
     };
     DeleteInvitedClinician: {
@@ -1748,6 +1883,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description An error, in the service’s envelope */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
             };
         };
     };
@@ -1775,6 +1919,15 @@ export interface operations {
                     "application/json": components["schemas"]["ClinicianResponse"];
                 };
             };
+            /** @description An error, in the service’s envelope */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
         };
     };
     ListClinicsForClinician: {
@@ -1800,6 +1953,15 @@ export interface operations {
                     "application/json": components["schemas"]["ClinicianClinicRelationship"][];
                 };
             };
+            /** @description An error, in the service’s envelope */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
         };
     };
     ListMembershipRestrictions: {
@@ -1819,6 +1981,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["MembershipRestrictionsDto"];
+                };
+            };
+            /** @description An error, in the service’s envelope */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
         };
@@ -1846,6 +2017,15 @@ export interface operations {
                     "application/json": components["schemas"]["MembershipRestrictionsDto"];
                 };
             };
+            /** @description An error, in the service’s envelope */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
         };
     };
     UpdateSuppressedNotifications: {
@@ -1869,6 +2049,15 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description An error, in the service’s envelope */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
         };
     };
     GetPatientCountSettings: {
@@ -1888,6 +2077,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["PatientCountSettingsDto"];
+                };
+            };
+            /** @description An error, in the service’s envelope */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
         };
@@ -1913,6 +2111,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["PatientCountSettingsDto"];
+                };
+            };
+            /** @description An error, in the service’s envelope */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
         };
@@ -1946,6 +2153,15 @@ export interface operations {
                     "application/json": components["schemas"]["PatientClinicRelationship"][];
                 };
             };
+            /** @description An error, in the service’s envelope */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
         };
     };
     ListClinicsForPatient: {
@@ -1969,6 +2185,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["PatientClinicRelationship"][];
+                };
+            };
+            /** @description An error, in the service’s envelope */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
         };
@@ -2131,6 +2356,15 @@ export interface operations {
                     "application/json": components["schemas"]["PatientsResponse"];
                 };
             };
+            /** @description An error, in the service’s envelope */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
         };
     };
     CreatePatientAccount: {
@@ -2156,6 +2390,15 @@ export interface operations {
                     "application/json": components["schemas"]["PatientResponse"];
                 };
             };
+            /** @description An error, in the service’s envelope */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
         };
     };
     GetPatient: {
@@ -2176,6 +2419,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["PatientResponse"];
+                };
+            };
+            /** @description An error, in the service’s envelope */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
         };
@@ -2204,6 +2456,15 @@ export interface operations {
                     "application/json": components["schemas"]["PatientResponse"];
                 };
             };
+            /** @description An error, in the service’s envelope */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
         };
     };
     CreatePatientFromUser: {
@@ -2230,6 +2491,15 @@ export interface operations {
                     "application/json": components["schemas"]["PatientResponse"];
                 };
             };
+            /** @description An error, in the service’s envelope */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
         };
     };
     DeletePatient: {
@@ -2249,6 +2519,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description An error, in the service’s envelope */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
             };
         };
     };
@@ -2276,6 +2555,15 @@ export interface operations {
                     "application/json": components["schemas"]["PatientPermissionsDto"];
                 };
             };
+            /** @description An error, in the service’s envelope */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
         };
     };
     DeletePatientPermission: {
@@ -2297,6 +2585,15 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description An error, in the service’s envelope */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
         };
     };
     UpdatePatientReviews: {
@@ -2317,6 +2614,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["PatientReviewDto"][];
+                };
+            };
+            /** @description An error, in the service’s envelope */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
         };
@@ -2359,6 +2665,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description An error, in the service’s envelope */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
         };
     };
     SendUploadReminder: {
@@ -2379,6 +2694,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["PatientResponse"];
+                };
+            };
+            /** @description An error, in the service’s envelope */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
         };
@@ -2402,6 +2726,15 @@ export interface operations {
                     "application/json": components["schemas"]["PatientCountResponse"];
                 };
             };
+            /** @description An error, in the service’s envelope */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
         };
     };
     EnableNewClinicExperience: {
@@ -2421,6 +2754,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ClinicResponse"];
+                };
+            };
+            /** @description An error, in the service’s envelope */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
         };
@@ -2446,6 +2788,15 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description An error, in the service’s envelope */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
         };
     };
     GetMRNSettings: {
@@ -2465,6 +2816,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["MrnSettingsDto"];
+                };
+            };
+            /** @description An error, in the service’s envelope */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
         };
@@ -2490,6 +2850,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["MrnSettingsDto"];
+                };
+            };
+            /** @description An error, in the service’s envelope */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
         };
@@ -2519,6 +2888,15 @@ export interface operations {
                     "application/json": components["schemas"]["ClinicianClinicRelationship"][];
                 };
             };
+            /** @description An error, in the service’s envelope */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
         };
     };
     AddServiceAccount: {
@@ -2544,6 +2922,15 @@ export interface operations {
                     "application/json": components["schemas"]["ClinicianResponse"];
                 };
             };
+            /** @description An error, in the service’s envelope */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
         };
     };
     RefreshPatientCount: {
@@ -2562,6 +2949,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description An error, in the service’s envelope */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
             };
         };
     };
@@ -2587,6 +2983,15 @@ export interface operations {
                 content?: never;
             };
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description An error, in the service’s envelope */
+            default: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2620,6 +3025,15 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description An error, in the service’s envelope */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
         };
     };
     TriggerInitialMigration: {
@@ -2645,6 +3059,15 @@ export interface operations {
                     "application/json": components["schemas"]["MigrationResponse"];
                 };
             };
+            /** @description An error, in the service’s envelope */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
         };
     };
     ListMigrations: {
@@ -2664,6 +3087,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["MigrationResponse"][];
+                };
+            };
+            /** @description An error, in the service’s envelope */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
         };
@@ -2692,6 +3124,15 @@ export interface operations {
                     "application/json": components["schemas"]["MigrationResponse"];
                 };
             };
+            /** @description An error, in the service’s envelope */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
         };
     };
     GetMigration: {
@@ -2712,6 +3153,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["MigrationResponse"];
+                };
+            };
+            /** @description An error, in the service’s envelope */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
         };
@@ -2740,6 +3190,15 @@ export interface operations {
                     "application/json": components["schemas"]["MigrationResponse"];
                 };
             };
+            /** @description An error, in the service’s envelope */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
         };
     };
     UpdateClinicUserDetails: {
@@ -2764,6 +3223,15 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description An error, in the service’s envelope */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
         };
     };
     DeleteUserFromClinics: {
@@ -2782,6 +3250,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description An error, in the service’s envelope */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
             };
         };
     };
@@ -2808,6 +3285,15 @@ export interface operations {
                     "application/json": components["schemas"]["ClinicianResponse"];
                 };
             };
+            /** @description An error, in the service’s envelope */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
         };
     };
     GetClinicianInvite: {
@@ -2828,6 +3314,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ConfirmationResponse"];
+                };
+            };
+            /** @description An error, in the service’s envelope */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
         };
@@ -2851,6 +3346,15 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description An error, in the service’s envelope */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
         };
     };
     ResendInvite: {
@@ -2871,6 +3375,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ConfirmationResponse"];
+                };
+            };
+            /** @description An error, in the service’s envelope */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
         };
@@ -2895,6 +3408,15 @@ export interface operations {
                     "application/json": components["schemas"]["ConfirmationResponse"][];
                 };
             };
+            /** @description An error, in the service’s envelope */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
         };
     };
     AcceptClinicianInvite: {
@@ -2915,6 +3437,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ClinicianResponse"];
+                };
+            };
+            /** @description An error, in the service’s envelope */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
         };
@@ -2938,6 +3469,15 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description An error, in the service’s envelope */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
         };
     };
     GetPatientInvites: {
@@ -2958,6 +3498,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ConfirmationResponse"][];
+                };
+            };
+            /** @description An error, in the service’s envelope */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
         };
@@ -2986,6 +3535,15 @@ export interface operations {
                     "application/json": components["schemas"]["PatientResponse"];
                 };
             };
+            /** @description An error, in the service’s envelope */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
         };
     };
     CancelOrDeclinePatientInvitation: {
@@ -3006,6 +3564,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description An error, in the service’s envelope */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
             };
         };
     };
@@ -3032,6 +3599,15 @@ export interface operations {
                     "application/json": components["schemas"]["ConfirmationResponse"];
                 };
             };
+            /** @description An error, in the service’s envelope */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
         };
     };
     ListSentInvites: {
@@ -3052,6 +3628,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ConfirmationResponse"][];
+                };
+            };
+            /** @description An error, in the service’s envelope */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
         };

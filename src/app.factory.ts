@@ -6,6 +6,7 @@ import type { Logger } from 'pino';
 import { AppModule } from './app.module';
 import { ApiExceptionFilter } from './common/errors/api-exception.filter';
 import { refuseWhileDatabaseRestarts } from './database/database-availability';
+import { enableCorsFromConfig } from './common/http/cors';
 import { answerClientError, answerFrameworkError } from './common/http/framework-errors';
 import { LARGEST_BODY_BYTES, registerJsonBodyParser } from './common/http/json-body';
 import { REQUEST_ID_HEADER, requestIdFor } from './common/http/request-id';
@@ -49,6 +50,7 @@ export function configureApp(app: NestFastifyApplication): NestFastifyApplicatio
   const fastify = app.getHttpAdapter().getInstance();
   registerJsonBodyParser(fastify);
   refuseWhileDatabaseRestarts(app);
+  enableCorsFromConfig(app);
   fastify.addHook('onRequest', (request, reply, done) => {
     void reply.header(REQUEST_ID_HEADER, request.id);
     rememberRouteTemplate(request.raw, request.routeOptions.url);

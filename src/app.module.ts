@@ -2,10 +2,12 @@ import { Module } from '@nestjs/common';
 import { ConfigModule } from '@nestjs/config';
 import { AuthModule } from './auth/auth.module';
 import { MailModule } from './common/mail/mail.module';
+import { MetricsModule } from './common/metrics/metrics.module';
 import { appConfig } from './config/app.config';
 import { authConfig } from './config/auth.config';
 import { clinicsConfig } from './config/clinics.config';
 import { databaseConfig } from './config/database.config';
+import { httpConfig } from './config/http.config';
 import { mailConfig } from './config/mail.config';
 import { redoxConfig } from './config/redox.config';
 import { DatabaseModule } from './database/database.module';
@@ -21,13 +23,14 @@ import { RedoxModule } from './modules/redox/redox.module';
     ConfigModule.forRoot({
       isGlobal: true,
       cache: true,
-      load: [appConfig, databaseConfig, authConfig, mailConfig, clinicsConfig, redoxConfig],
+      load: [appConfig, databaseConfig, authConfig, mailConfig, clinicsConfig, redoxConfig, httpConfig],
     }),
     DatabaseModule,
     WriteGateModule,
     AuthModule,
     MailModule,
     HealthModule,
+    MetricsModule,
     ClinicsModule,
     InternalModule,
     ConfirmationsModule,

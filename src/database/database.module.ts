@@ -3,6 +3,7 @@ import type { ConfigType } from '@nestjs/config';
 import { InjectConnection, MongooseModule } from '@nestjs/mongoose';
 import type { Connection } from 'mongoose';
 import { databaseConfig } from '../config/database.config';
+import { httpConfig } from '../config/http.config';
 import { describeDatabaseHost } from './database-uri';
 import { EmbeddedDatabaseService } from './embedded-database.service';
 
@@ -42,8 +43,12 @@ class DatabaseLifecycle implements OnApplicationBootstrap, BeforeApplicationShut
   imports: [
     MongooseModule.forRootAsync({
       imports: [EmbeddedDatabaseModule],
-      inject: [databaseConfig.KEY, EmbeddedDatabaseService],
-      useFactory: async (config: ConfigType<typeof databaseConfig>, embedded: EmbeddedDatabaseService) => {
+      inject: [databaseConfig.KEY, EmbeddedDatabaseService, httpConfig.KEY],
+      useFactory: async (
+        config: ConfigType<typeof databaseConfig>,
+        embedded: EmbeddedDatabaseService,
+        http: ConfigType<typeof httpConfig>,
+      ) => {
         const uri = await embedded.resolveUri();
         return {
           uri,
@@ -51,6 +56,8 @@ class DatabaseLifecycle implements OnApplicationBootstrap, BeforeApplicationShut
           serverSelectionTimeoutMS: config.timeoutMs,
           autoIndex: true,
           retryAttempts: 0,
+          // Command events feed the database latency metrics (MetricsModule).
+          monitorCommands: http.metricsEnabled,
           connectionErrorFactory: () =>
             new DatabaseUnreachableError(`cannot reach the database at ${describeDatabaseHost(uri)}`),
         };

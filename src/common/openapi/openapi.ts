@@ -1,5 +1,7 @@
 import type { INestApplication } from '@nestjs/common';
 import { DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
+import { ErrorResponse } from '../../modules/clinics/dto/error.dto';
+import { documentErrorBodies } from './error-bodies';
 
 export const SESSION_TOKEN_SCHEME = 'sessionToken';
 export const SESSION_TOKEN_HEADER = 'x-tidepool-session-token';
@@ -26,10 +28,12 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
       SESSION_TOKEN_SCHEME,
     );
   for (const [name, description] of TAGS) builder.addTag(name, description);
-  return SwaggerModule.createDocument(app, builder.build(), {
+  const document = SwaggerModule.createDocument(app, builder.build(), {
     // Handler names are the contract's operationIds in camelCase.
     operationIdFactory: (_controller: string, method: string) => method.charAt(0).toUpperCase() + method.slice(1),
+    extraModels: [ErrorResponse],
   });
+  return documentErrorBodies(document, ErrorResponse.name);
 }
 
 export function setupOpenApi(app: INestApplication): OpenAPIObject {

@@ -1,6 +1,7 @@
 import { loadAppConfig } from '../../../src/config/app.config';
 import { loadClinicsConfig } from '../../../src/config/clinics.config';
 import { loadDatabaseConfig } from '../../../src/config/database.config';
+import { loadHttpConfig } from '../../../src/config/http.config';
 import { ConfigurationError } from '../../../src/config/validate-section';
 import { describeDatabaseHost } from '../../../src/database/database-uri';
 
@@ -44,6 +45,22 @@ describe('configuration sections', () => {
     expect(loadClinicsConfig()).toEqual({ demoPatientUserId: '0123456789' });
     process.env.DEMO_PATIENT_USER_ID = 'demo';
     expect(() => loadClinicsConfig()).toThrow(/DEMO_PATIENT_USER_ID/);
+  });
+
+  it('should turn metrics on and CORS off by default, and read the CORS origins', () => {
+    delete process.env.METRICS_ENABLED;
+    delete process.env.CORS_ORIGINS;
+    expect(loadHttpConfig()).toEqual({ metricsEnabled: true, corsOrigins: [] });
+    process.env.METRICS_ENABLED = 'false';
+    process.env.CORS_ORIGINS = 'https://app.example.com, http://localhost:3000';
+    expect(loadHttpConfig()).toEqual({
+      metricsEnabled: false,
+      corsOrigins: ['https://app.example.com', 'http://localhost:3000'],
+    });
+    process.env.CORS_ORIGINS = 'https://app.example.com/path';
+    expect(() => loadHttpConfig()).toThrow(/CORS_ORIGINS/);
+    process.env.CORS_ORIGINS = '*';
+    expect(() => loadHttpConfig()).toThrow(/CORS_ORIGINS/);
   });
 });
 

@@ -381,6 +381,121 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/clinics/{clinicId}/patient_tags": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["CreatePatientTag"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/clinics/{clinicId}/patient_tags/{patientTagId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put: operations["UpdatePatientTag"];
+        post?: never;
+        /** Also removes the tag from every patient of the clinic. */
+        delete: operations["DeletePatientTag"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/clinics/{clinicId}/patient_tags/{patientTagId}/site": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Answers the new site with `patients` (the tag's patient count), as `site.v1` documents it. */
+        post: operations["ConvertPatientTagToSite"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/clinics/{clinicId}/sites": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["CreateSite"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/clinics/{clinicId}/sites/{siteId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put: operations["UpdateSite"];
+        post?: never;
+        delete: operations["DeleteSite"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/clinics/{clinicId}/sites/{siteId}/merge": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Merges the site in the body into the one in the path, and answers the latter. */
+        post: operations["MergeSite"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/clinics/{clinicId}/tide_report": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["TideReport"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/clinicians/{userId}/migrate": {
         parameters: {
             query?: never;
@@ -586,6 +701,73 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/clinics/{clinicId}/patients/assign_tag/{patientTagId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** 404 `patient tag not found` when the clinic does not have the tag. */
+        post: operations["AssignPatientTagToClinicPatients"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/clinics/{clinicId}/patients/delete_tag/{patientTagId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["DeletePatientTagFromClinicPatients"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/patients/{userId}/data_sources": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Replaces the user's data sources in every clinic; always 200 with an empty body. */
+        put: operations["UpdatePatientDataSources"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/clinics/{clinicId}/patients/{patientId}/connect/{providerId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Asks the patient to connect the provider; 204. */
+        post: operations["ConnectProvider"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/clinics/{clinicId}/invites/clinicians": {
         parameters: {
             query?: never;
@@ -728,6 +910,107 @@ export interface paths {
         get: operations["ListSentInvites"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/redox/verify": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Redox destination verification: echoes `challenge` for the right `verification-token` in the body. */
+        post: operations["VerifyEndpoint"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/redox": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** An incoming Redox message, stored whole; answers 200 with an empty body. */
+        post: operations["ProcessEHRMessage"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/redox/match": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["MatchClinicAndPatient"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/clinics/{clinicId}/settings/ehr": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["GetEHRSettings"];
+        /** The whole object replaces the stored settings; answers what GetEHRSettings answers. */
+        put: operations["UpdateEHRSettings"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/clinics/{clinicId}/ehr/sync": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Schedules a re-send for every patient of the clinic with an active subscription; 202, empty body. */
+        post: operations["SyncEHRData"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/patients/{patientId}/ehr/sync": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Schedules a re-send for the patient in every clinic reporting after uploads; always 202. */
+        post: operations["SyncEHRDataForPatient"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1131,6 +1414,84 @@ export interface components {
             data: components["schemas"]["PatientResponse"][];
             meta: components["schemas"]["PatientsMetaResponse"];
         };
+        PatientTagBody: {
+            /** @description Read-only: accepted and ignored. */
+            id: $Read<string>;
+            name: string;
+            /** @description Read-only: accepted and ignored. */
+            numPatients?: number;
+        };
+        SiteCreationBody: {
+            name: string;
+        };
+        SiteBody: {
+            /** @description Read-only: accepted and ignored. */
+            id: $Read<string>;
+            name: string;
+            /** @description Read-only: accepted and ignored. */
+            numPatients?: $Read<number>;
+        };
+        SiteByIdBody: {
+            id: string;
+        };
+        TidePatient: {
+            id: string;
+            /** Format: email */
+            email?: string;
+            fullName?: string;
+            tags: string[] | null;
+            reviews?: components["schemas"]["PatientReviewDto"][] | null;
+            dataSources?: components["schemas"]["DataSourceDto"][] | null;
+        };
+        TideResultPatient: {
+            averageGlucoseMmol?: number;
+            glucoseManagementIndicator?: number;
+            timeInVeryLowPercent?: number;
+            timeInAnyLowPercent?: number;
+            timeInLowPercent?: number;
+            timeInTargetPercentDelta?: number;
+            timeInHighPercent?: number;
+            timeInVeryHighPercent?: number;
+            timeInExtremeHighPercent?: number;
+            timeInAnyHighPercent?: number;
+            timeInTargetPercent?: number;
+            timeCGMUsePercent?: number;
+            timeCGMUseMinutes?: number;
+            /** Format: date-time */
+            lastData?: string;
+            patient: components["schemas"]["TidePatient"];
+        };
+        TideFilters: {
+            dropInTimeInTargetPercent?: string;
+            timeCGMUsePercent?: string;
+            timeInAnyLowPercent?: string;
+            timeInExtremeHighPercent?: string;
+            timeInHighPercent?: string;
+            timeInTargetPercent?: string;
+            timeInVeryHighPercent?: string;
+            timeInVeryLowPercent?: string;
+        };
+        TideConfig: {
+            schemaVersion: number;
+            clinicId: string;
+            period: string;
+            /** Format: date-time */
+            lastDataCutoff: string;
+            highGlucoseThreshold: number;
+            veryHighGlucoseThreshold: number;
+            extremeHighGlucoseThreshold?: number;
+            lowGlucoseThreshold: number;
+            veryLowGlucoseThreshold: number;
+            tags: string[] | null;
+            filters: components["schemas"]["TideFilters"];
+        };
+        TideResponse: {
+            config: components["schemas"]["TideConfig"];
+            /** @description Per category (and `noData`), the patients in it. */
+            results: {
+                [key: string]: components["schemas"]["TideResultPatient"][];
+            };
+        };
         /** @enum {string} */
         Tier: "tier0100" | "tier0200" | "tier0300" | "tier0400";
         UpdateTierBody: {
@@ -1263,6 +1624,93 @@ export interface components {
             shareCode: string;
             /** @description What the clinic may do with the data once it accepts: `view`, `upload`, `note` (each `{}`). */
             permissions: components["schemas"]["PatientPermissionsDto"];
+        };
+        EhrMatchMessageRefDto: {
+            /** @enum {string} */
+            dataModel: "Order";
+            /** @enum {string} */
+            eventType: "New";
+            /** @description The id of the message in the `redox` collection (24 hexadecimal characters). */
+            documentId: string;
+        };
+        EhrMatchPatientsOptionsDto: {
+            /** @description Performs an "OR" match for each item in the array */
+            criteria: ("MRN" | "MRN_DOB" | "DOB_FULLNAME")[];
+            /**
+             * @description Optional action to be performed when a unique match has been found
+             * @enum {string}
+             */
+            onUniqueMatch?: "ENABLE_REPORTS" | "DISABLE_REPORTS";
+        };
+        EhrMatchRequestDto: {
+            messageRef?: components["schemas"]["EhrMatchMessageRefDto"];
+            patients?: components["schemas"]["EhrMatchPatientsOptionsDto"];
+        };
+        EhrDestinationsDto: {
+            /** @description Destination ID override for Flowsheets */
+            flowsheet: string;
+            /** @description Destination ID override for Results */
+            results: string;
+            /** @description Destination ID override for Notes */
+            notes: string;
+        };
+        EhrProceduresDto: {
+            /** @description Procedure Code for Summary Statistics and PDF Reports subscription */
+            enableSummaryReports?: string;
+            disableSummaryReports?: string;
+            createAccount?: string;
+            createAccountAndEnableReports?: string;
+        };
+        ScheduledReportsDto: {
+            /**
+             * @default New
+             * @enum {string}
+             */
+            onUploadNoteEventType: "New" | "Replace";
+            /**
+             * @description The cadence of the scheduled reports.
+             * @enum {string}
+             */
+            cadence: "1d" | "7d" | "14d" | "30d" | "DISABLED";
+            /** @description Send a PDF Report and a Flowsheet to Redox after a dataset is uploaded. */
+            onUploadEnabled: boolean;
+        };
+        EhrTagsSettingsDto: {
+            /** @description Codes of the clinical info items used to select the tags to associate with the patient. */
+            codes?: string[] | null;
+            /** @description If set, the tag values are split using this separator. */
+            separator?: string;
+        };
+        EhrFlowsheetSettingsDto: {
+            /** @description Round values per ICode2 rules (true) or send them at higher precision. */
+            icode: boolean;
+        };
+        EhrNoteSettingsDto: {
+            /**
+             * @description If true, include GMI in the notes.
+             * @default false
+             */
+            includeGMI: boolean;
+        };
+        EhrSettingsDto: {
+            /** @enum {string} */
+            provider: "xealth" | "redox";
+            /** @description Enable or disable the EHR integration */
+            enabled: boolean;
+            sourceId: string;
+            destinationIds?: components["schemas"]["EhrDestinationsDto"];
+            procedureCodes: components["schemas"]["EhrProceduresDto"];
+            mrnIdType: string;
+            /** @description Scheduled Report Settings */
+            scheduledReports: components["schemas"]["ScheduledReportsDto"];
+            tags: components["schemas"]["EhrTagsSettingsDto"];
+            flowsheets: components["schemas"]["EhrFlowsheetSettingsDto"];
+            notes?: components["schemas"]["EhrNoteSettingsDto"];
+        };
+        EhrMatchResponseDto: {
+            patients?: components["schemas"]["PatientResponse"][];
+            clinic: components["schemas"]["ClinicResponse"];
+            settings: components["schemas"]["EhrSettingsDto"];
         };
     };
     responses: never;
@@ -2737,6 +3185,313 @@ export interface operations {
             };
         };
     };
+    CreatePatientTag: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                clinicId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["PatientTagBody"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PatientTagResponse"];
+                };
+            };
+            /** @description An error, in the service’s envelope */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    UpdatePatientTag: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                clinicId: string;
+                patientTagId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["PatientTagBody"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PatientTagResponse"];
+                };
+            };
+            /** @description An error, in the service’s envelope */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    DeletePatientTag: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                clinicId: string;
+                patientTagId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description An error, in the service’s envelope */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    ConvertPatientTagToSite: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                clinicId: string;
+                patientTagId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SiteResponse"];
+                };
+            };
+            /** @description The clinic already has the maximum number of sites */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description An error, in the service’s envelope */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    CreateSite: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                clinicId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["SiteCreationBody"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SiteResponse"];
+                };
+            };
+            /** @description An error, in the service’s envelope */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    UpdateSite: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                clinicId: string;
+                siteId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["SiteBody"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SiteResponse"];
+                };
+            };
+            /** @description An error, in the service’s envelope */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    DeleteSite: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                clinicId: string;
+                siteId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description An error, in the service’s envelope */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    MergeSite: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                clinicId: string;
+                siteId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["SiteByIdBody"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SiteResponse"];
+                };
+            };
+            /** @description An error, in the service’s envelope */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    TideReport: {
+        parameters: {
+            query: {
+                period: string;
+                tags: string[];
+                lastDataCutoff: string;
+                categories?: ("timeInVeryLowPercent" | "timeInAnyLowPercent" | "timeInExtremeHighPercent" | "timeInVeryHighPercent" | "timeInAnyHighPercent" | "dropInTimeInTargetPercent" | "timeInTargetPercent" | "timeCGMUsePercent" | "meetingTargets")[];
+                excludeNoData?: boolean;
+            };
+            header?: never;
+            path: {
+                clinicId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TideResponse"];
+                };
+            };
+            /** @description An error, in the service’s envelope */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
     EnableNewClinicExperience: {
         parameters: {
             query?: never;
@@ -3262,6 +4017,151 @@ export interface operations {
             };
         };
     };
+    AssignPatientTagToClinicPatients: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                clinicId: string;
+                patientTagId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": string[] | null;
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description An error, in the service’s envelope */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    DeletePatientTagFromClinicPatients: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                clinicId: string;
+                patientTagId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": string[] | null;
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description An error, in the service’s envelope */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    UpdatePatientDataSources: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                userId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["DataSourceDto"][];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description An error, in the service’s envelope */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    ConnectProvider: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                clinicId: string;
+                patientId: string;
+                providerId: components["schemas"]["ProviderId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description No such patient, or no data source of the provider */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description An error, in the service’s envelope */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
     InviteClinician: {
         parameters: {
             query?: never;
@@ -3629,6 +4529,223 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ConfirmationResponse"][];
                 };
+            };
+            /** @description An error, in the service’s envelope */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    VerifyEndpoint: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description An error, in the service’s envelope */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    ProcessEHRMessage: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": Record<string, never>;
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description An error, in the service’s envelope */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    MatchClinicAndPatient: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["EhrMatchRequestDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EhrMatchResponseDto"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description An error, in the service’s envelope */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    GetEHRSettings: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                clinicId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EhrSettingsDto"];
+                };
+            };
+            /** @description An error, in the service’s envelope */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    UpdateEHRSettings: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                clinicId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["EhrSettingsDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EhrSettingsDto"];
+                };
+            };
+            /** @description An error, in the service’s envelope */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    SyncEHRData: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                clinicId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description An error, in the service’s envelope */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    SyncEHRDataForPatient: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                patientId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description An error, in the service’s envelope */
             default: {

@@ -27,6 +27,11 @@ import {
 import { ShareCodeGenerator } from './clinics/share-code';
 import { ShareCodeRecord, ShareCodeSchema } from './clinics/share-code.schema';
 import { PatientRecord, PatientSchema } from './patients/patient.schema';
+import { MergeFaults } from './merges/merge-faults';
+import { MergePlanRecord, MergePlanSchema } from './merges/merge-plan.schema';
+import { MergesController } from './merges/merges.controller';
+import { MergesRepository } from './merges/merges.repository';
+import { MergesService } from './merges/merges.service';
 import { MigrationRecord, MigrationSchema } from './migrations/migration.schema';
 import { MigrationsRepository } from './migrations/migrations.repository';
 import { MigrationsService } from './migrations/migrations.service';
@@ -48,6 +53,7 @@ import { PatientsService } from './patients/patients.service';
       { name: PatientRecord.name, schema: PatientSchema },
       { name: PatientDeletionRecord.name, schema: PatientDeletionSchema },
       { name: MigrationRecord.name, schema: MigrationSchema },
+      { name: MergePlanRecord.name, schema: MergePlanSchema },
     ]),
   ],
   controllers: [
@@ -56,6 +62,7 @@ import { PatientsService } from './patients/patients.service';
     ClinicSettingsController,
     PatientsController,
     ListPatientsController,
+    MergesController,
   ],
   providers: [
     ClinicsRepository,
@@ -75,6 +82,9 @@ import { PatientsService } from './patients/patients.service';
     MigrationsRepository,
     MigrationsService,
     ClinicUsersService,
+    MergesRepository,
+    MergesService,
+    MergeFaults,
   ],
   // Services only: other modules never reach the clinic collections (and so never write them) directly.
   exports: [
@@ -85,6 +95,7 @@ import { PatientsService } from './patients/patients.service';
     PatientsService,
     MigrationsService,
     ClinicUsersService,
+    MergesService,
   ],
 })
 export class ClinicsModule {}

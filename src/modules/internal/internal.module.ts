@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { ClinicsModule } from '../clinics/clinics.module';
 import { InternalCliniciansController } from './internal-clinicians.controller';
 import { InternalClinicsController } from './internal-clinics.controller';
+import { InternalMergesController } from './internal-merges.controller';
 import { InternalMigrationsController } from './internal-migrations.controller';
 import { InternalPatientsController } from './internal-patients.controller';
 import { InternalUsersController } from './internal-users.controller';
@@ -15,6 +16,7 @@ import { InternalUsersController } from './internal-users.controller';
     InternalPatientsController,
     InternalMigrationsController,
     InternalUsersController,
+    InternalMergesController,
   ],
 })
 export class InternalModule {}

@@ -23,7 +23,7 @@ export class InternalMergesController {
   mergeClinic(
     @CurrentPrincipal() principal: Principal,
     @Param() params: ClinicIdParams,
-    @Body() body: MergeClinicBody | undefined,
+    @Body() body: MergeClinicBody,
   ): Promise<void> {
     const sourceId = body?.sourceId;
     if (!sourceId) throw ApiError.validation([{ field: 'sourceId', message: 'sourceId is required' }]);

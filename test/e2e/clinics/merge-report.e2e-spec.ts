@@ -258,6 +258,15 @@ describe('GenerateMergeReport — POST /v1/clinics/{clinicId}/reports/merge', ()
     expect(await mergePlansCount()).toBe(0);
   });
 
+  it('should answer 400 for a clinic merged into itself', async () => {
+    const { clinicId } = scenario.target;
+    expectError(
+      await call(server, clinicId, { sourceId: clinicId }, 'application/json'),
+      400,
+      'bad request: a clinic cannot be merged into itself',
+    );
+  });
+
   it('should answer 404 when either clinic does not exist', async () => {
     expectError(
       await call(server, scenario.target.clinicId, { sourceId: newObjectId() }, 'application/json'),

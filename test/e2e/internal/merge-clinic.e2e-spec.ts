@@ -1,5 +1,6 @@
 import { Types } from 'mongoose';
 import { MergeFaults } from '../../../src/modules/clinics/merges/merge-faults';
+import { MergesService } from '../../../src/modules/clinics/merges/merges.service';
 import { MergeStep } from '../../../src/modules/clinics/merges/merge-plan.schema';
 import { createClinic, findClinicDocument, newObjectId } from '../../support/builders';
 import { expectError, expectValidationError } from '../../support/expect-error';
@@ -172,6 +173,35 @@ describe('MergeClinic — POST /v1/clinics/{clinicId}/merge', () => {
       (record) => record.type === 'merge' && record.sourceId === scenario.source.clinicId,
     );
     expect(headers).toHaveLength(1);
+  });
+
+  it('should resume a merge interrupted by a stop when the service starts again', async () => {
+    const scenario = await buildMergeScenario(t);
+    faults.failAfter = MergeStep.Clinicians;
+    expect((await merge(server, scenario.target.clinicId, { sourceId: scenario.source.clinicId })).status).toBe(500);
+    expect(await findClinicDocument(t, scenario.source.clinicId)).not.toBeNull();
+
+    await t.app.get(MergesService).resumeInterrupted();
+
+    await expectMerged(scenario);
+  });
+
+  it('should answer 409 and change nothing when a new tag clashes with a target tag without case and spaces', async () => {
+    const source = await createClinic(t, { name: 'Clashing Source' });
+    const target = await createClinic(t, { name: 'Clashing Target' });
+    const setTags = (clinicId: string, names: string[]) =>
+      t.connection
+        .collection('clinics')
+        .updateOne(
+          { _id: new Types.ObjectId(clinicId) },
+          { $set: { patientTags: names.map((name) => ({ _id: new Types.ObjectId(), name })) } },
+        );
+    await setTags(source.clinicId, ['Foo Bar']);
+    await setTags(target.clinicId, ['foobar']);
+    const before = await snapshot(t);
+
+    expectError(await merge(server, target.clinicId, { sourceId: source.clinicId }), 409, 'duplicate patient tag');
+    expect(await snapshot(t)).toEqual(before);
   });
 
   it('should let one of two concurrent merges of the same source proceed and refuse the other', async () => {

@@ -1,8 +1,7 @@
-import { HttpStatus, Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
+import { Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
 import { Types } from 'mongoose';
 import type { Principal } from '../../../auth/principal';
-import { ApiError } from '../../../common/errors/api-error';
 import { clinicsConfig } from '../../../config/clinics.config';
 import { isDuplicateKeyError } from '../../../database/duplicate-key';
 import { ClinicErrors } from '../clinic-errors';
@@ -13,6 +12,7 @@ import { ClinicsRepository } from '../clinics/clinics.repository';
 import { ClinicsService } from '../clinics/clinics.service';
 import { PatientCountsService } from '../patients/patient-counts.service';
 import type { PatientSiteRecord } from '../patients/patient.schema';
+import { MergeErrors } from './merge-errors';
 import { MergeFaults } from './merge-faults';
 import { MERGE_STEPS, MergePlanRecord, MergeStep } from './merge-plan.schema';
 import {
@@ -32,30 +32,6 @@ import { MergePatient, MergesRepository, PatientCursor } from './merges.reposito
 const PAGE_SIZE = 1000;
 /** The most patient tags a clinic may have (behavior-patients.md §5). */
 const MAX_PATIENT_TAGS = 50;
-
-/** Error codes of clinic merges. */
-export enum MergeErrorCode {
-  PlanBlocked = 'merge-plan-blocked',
-  SameClinic = 'merge-same-clinic',
-  MergeRunning = 'merge-running',
-  TooManyTags = 'merge-too-many-tags',
-  DuplicateTag = 'merge-duplicate-tag',
-}
-
-export const MergeErrors = {
-  planBlocked: (): ApiError =>
-    ApiError.badRequest('the merge plan does not allow execution').because(MergeErrorCode.PlanBlocked),
-  sameClinic: (): ApiError =>
-    ApiError.badRequest('a clinic cannot be merged into itself').because(MergeErrorCode.SameClinic),
-  running: (): ApiError =>
-    ApiError.conflict('a merge of the source clinic is already in progress').because(MergeErrorCode.MergeRunning),
-  tooManyTags: (): ApiError =>
-    ApiError.constraintViolation('the clinic already has the maximum number of 50 patient tags').because(
-      MergeErrorCode.TooManyTags,
-    ),
-  duplicateTag: (): ApiError =>
-    new ApiError(HttpStatus.CONFLICT, 'duplicate patient tag').because(MergeErrorCode.DuplicateTag),
-};
 
 /** Tag names as the duplicate check compares them: lower-case, without any spaces. */
 function tagKey(name: string): string {
@@ -113,6 +89,7 @@ export class MergesService implements OnApplicationBootstrap {
 
   /** GenerateMergeReport: the plan for merging `sourceId` into `targetId`. 404 when either is missing. */
   async planFor(targetId: string, sourceId: string): Promise<MergePlan> {
+    if (targetId === sourceId) throw MergeErrors.sameClinic();
     const [target, source] = await Promise.all([this.clinics.findById(targetId), this.clinics.findById(sourceId)]);
     if (!target || !source) throw ClinicErrors.clinicNotFound();
     return this.plan(source, target);

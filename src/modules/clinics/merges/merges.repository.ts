@@ -3,6 +3,7 @@ import { InjectModel } from '@nestjs/mongoose';
 import { Model, Types } from 'mongoose';
 import { GatedWriter, WriteScope } from '../../../database/write-gate';
 import type { ClinicRecord, PatientTagRecord, SiteRecord } from '../clinics/clinic.schema';
+import type { QueryShape } from '../clinics/clinics.repository';
 import { ShareCodeRecord } from '../clinics/share-code.schema';
 import { ClinicianRecord, emailKey, inviteKey, memberKey } from '../clinicians/clinician.schema';
 import { nextUpdatedTime } from '../clinicians/clinicians.repository';
@@ -34,7 +35,40 @@ export interface PatientCursor {
   _id: Types.ObjectId;
 }
 
-/** Reads for clinic merges: patients in pages, and the `merge_plans` journal. */
+/** Keyset position in a clinic's clinicians ordered newest first by (createdTime, _id). */
+export interface ClinicianCursor {
+  createdTime: Date;
+  _id: Types.ObjectId;
+}
+
+/** Merge planning and the patients step: a page of a clinic's patients after a keyset position. Exported for the index test. */
+export function mergePatientsPageQuery(clinicId: Types.ObjectId, cursor?: PatientCursor): QueryShape {
+  const filter: Record<string, unknown> = { clinicId };
+  if (cursor) {
+    filter.$or = [
+      { fullNameKey: { $gt: cursor.fullNameKey } },
+      { fullNameKey: cursor.fullNameKey, _id: { $gt: cursor._id } },
+    ];
+  }
+  return { filter, sort: { fullNameKey: 1, _id: 1 } };
+}
+
+/**
+ * Merge planning and the clinicians step: a page of a clinic's clinicians after a keyset position,
+ * in the order of the `{clinicId, createdTime: -1, _id: -1}` index. Exported for the index test.
+ */
+export function mergeCliniciansPageQuery(clinicId: Types.ObjectId, cursor?: ClinicianCursor): QueryShape {
+  const filter: Record<string, unknown> = { clinicId };
+  if (cursor) {
+    filter.$or = [
+      { createdTime: { $lt: cursor.createdTime } },
+      { createdTime: cursor.createdTime, _id: { $lt: cursor._id } },
+    ];
+  }
+  return { filter, sort: { createdTime: -1, _id: -1 } };
+}
+
+/** Reads for clinic merges: patients and clinicians in pages, and the `merge_plans` journal. */
 @Injectable()
 export class MergesRepository {
   constructor(
@@ -48,19 +82,8 @@ export class MergesRepository {
    * `{clinicId, fullNameKey, _id}` index, so each page costs its own size whatever the offset.
    */
   patientsPage(clinicId: Types.ObjectId, cursor: PatientCursor | undefined, limit: number): Promise<MergePatient[]> {
-    const filter: Record<string, unknown> = { clinicId };
-    if (cursor) {
-      filter.$or = [
-        { fullNameKey: { $gt: cursor.fullNameKey } },
-        { fullNameKey: cursor.fullNameKey, _id: { $gt: cursor._id } },
-      ];
-    }
-    return this.patients
-      .find(filter, PLAN_PATIENT_FIELDS)
-      .sort({ fullNameKey: 1, _id: 1 })
-      .limit(limit)
-      .lean<MergePatient[]>()
-      .exec();
+    const { filter, sort } = mergePatientsPageQuery(clinicId, cursor);
+    return this.patients.find(filter, PLAN_PATIENT_FIELDS).sort(sort).limit(limit).lean<MergePatient[]>().exec();
   }
 
   /** The clinic's records of these users (at most one each). */
@@ -77,20 +100,18 @@ export class MergesRepository {
     return this.patients.find({ clinicId, 'sites.id': siteId }, PLAN_PATIENT_FIELDS).lean<MergePatient[]>().exec();
   }
 
-  /** A batch of the clinic's clinician records, invites included, oldest id first after `afterId`. */
+  /** A page of the clinic's clinician records after `cursor`, invites included, newest first. */
   cliniciansPage(
     clinicId: Types.ObjectId,
-    afterId: Types.ObjectId | undefined,
+    cursor: ClinicianCursor | undefined,
     limit: number,
-  ): Promise<PlanClinician[]> {
+  ): Promise<Array<PlanClinician & ClinicianCursor>> {
+    const { filter, sort } = mergeCliniciansPageQuery(clinicId, cursor);
     return this.clinicians
-      .find(
-        { clinicId, ...(afterId ? { _id: { $gt: afterId } } : {}) },
-        { userId: 1, inviteId: 1, email: 1, name: 1, roles: 1 },
-      )
-      .sort({ _id: 1 })
+      .find(filter, { userId: 1, inviteId: 1, email: 1, name: 1, roles: 1, createdTime: 1 })
+      .sort(sort)
       .limit(limit)
-      .lean<PlanClinician[]>()
+      .lean<Array<PlanClinician & ClinicianCursor>>()
       .exec();
   }
 

@@ -26,7 +26,7 @@ import {
   SiteAction,
   TagAction,
 } from './merge-planner';
-import { MergePatient, MergesRepository, PatientCursor } from './merges.repository';
+import { ClinicianCursor, MergePatient, MergesRepository, PatientCursor } from './merges.repository';
 
 /** Patients and clinicians are read (and merged) in pages of this size. */
 const PAGE_SIZE = 1000;
@@ -277,11 +277,11 @@ export class MergesService implements OnApplicationBootstrap {
    */
   private async mergeClinicians(context: MergeContext): Promise<void> {
     const counts = { [MemberAction.Move]: 0, [MemberAction.Merge]: 0 };
-    let after: Types.ObjectId | undefined;
+    let cursor: ClinicianCursor | undefined;
     for (;;) {
-      const page = await this.merges.cliniciansPage(context.sourceId, after, PAGE_SIZE);
+      const page = await this.merges.cliniciansPage(context.sourceId, cursor, PAGE_SIZE);
       if (page.length === 0) break;
-      after = page[page.length - 1]._id;
+      cursor = page[page.length - 1];
       const members = await this.merges.membersOfUsers(
         context.targetId,
         page.map((clinician) => clinician.userId).filter((userId): userId is string => !!userId),
@@ -382,12 +382,12 @@ export class MergesService implements OnApplicationBootstrap {
 
   private async allClinicians(clinicId: Types.ObjectId): Promise<PlanClinician[]> {
     const all: PlanClinician[] = [];
-    let after: Types.ObjectId | undefined;
+    let cursor: ClinicianCursor | undefined;
     for (;;) {
-      const page = await this.merges.cliniciansPage(clinicId, after, PAGE_SIZE);
+      const page = await this.merges.cliniciansPage(clinicId, cursor, PAGE_SIZE);
       all.push(...page);
       if (page.length < PAGE_SIZE) return all;
-      after = page[page.length - 1]._id;
+      cursor = page[page.length - 1];
     }
   }
 }

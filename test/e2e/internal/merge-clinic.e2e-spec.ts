@@ -175,6 +175,28 @@ describe('MergeClinic — POST /v1/clinics/{clinicId}/merge', () => {
     expect(headers).toHaveLength(1);
   });
 
+  it('should carry over a patient added to the source while the merge stood interrupted', async () => {
+    const { clinicId: sourceId } = await createClinic(t, { name: 'Late Source' });
+    const { clinicId: targetId } = await createClinic(t, { name: 'Late Target' });
+    await addUserPatient(t, sourceId);
+    faults.failAfter = MergeStep.Patients;
+    expect((await merge(server, targetId, { sourceId })).status).toBe(500);
+    const late = await addUserPatient(t, sourceId, { fullName: 'Lee Late' });
+
+    expect((await merge(server, targetId, { sourceId })).status).toBe(200);
+
+    expect(await findClinicDocument(t, sourceId)).toBeNull();
+    const patients = await t.connection
+      .collection('patients')
+      .find({ clinicId: new Types.ObjectId(targetId) })
+      .toArray();
+    expect(patients).toHaveLength(2);
+    expect(patients.map((patient) => patient.userId)).toContain(late.userId);
+    expect((await findClinicDocument(t, targetId)).patientCount).toEqual(
+      expect.objectContaining({ total: 2, plan: 2 }),
+    );
+  });
+
   it('should resume a merge interrupted by a stop when the service starts again', async () => {
     const scenario = await buildMergeScenario(t);
     faults.failAfter = MergeStep.Clinicians;

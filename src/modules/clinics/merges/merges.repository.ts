@@ -220,7 +220,10 @@ export class MergeWriter extends GatedWriter {
       .exec();
   }
 
-  /** Adds a tag unless the clinic already has one of that exact name. */
+  /**
+   * Adds a tag unless the clinic already has one of that exact name. The condition holds on MongoDB;
+   * on FerretDB 1.24 the caller checks first (under the gate).
+   */
   async addTag(tag: PatientTagRecord): Promise<void> {
     this.guard();
     await this.clinics
@@ -231,7 +234,10 @@ export class MergeWriter extends GatedWriter {
       .exec();
   }
 
-  /** Adds a site (with its id) unless the clinic already has that id; the site limit does not apply. */
+  /**
+   * Adds a site (with its id) unless the clinic already has that id; the site limit does not apply.
+   * The condition holds on MongoDB; on FerretDB 1.24 the caller checks first (under the gate).
+   */
   async addSite(site: SiteRecord): Promise<void> {
     this.guard();
     await this.clinics

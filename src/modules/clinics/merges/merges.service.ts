@@ -152,8 +152,10 @@ export class MergesService implements OnApplicationBootstrap {
       source: sourceWrites,
       target: targetWrites,
     };
-    const start = Math.max(0, MERGE_STEPS.indexOf(header.step as MergeStep));
-    for (let index = start; index < MERGE_STEPS.length; index++) {
+    // A resumed merge runs every step again rather than only those from `header.step` on: each step
+    // skips what is already done, and so also carries over what was added to the source while the
+    // merge stood interrupted (its gates were free then). `step` shows how far a merge got.
+    for (let index = 0; index < MERGE_STEPS.length; index++) {
       const step = MERGE_STEPS[index];
       await this.runStep(step, context);
       if (index + 1 < MERGE_STEPS.length) await targetWrites.merges.setStep(header.planId, MERGE_STEPS[index + 1]);
@@ -257,9 +259,11 @@ export class MergesService implements OnApplicationBootstrap {
   private async mergeSites(context: MergeContext): Promise<void> {
     const { source, target } = await this.bothClinics(context);
     const plans = source ? planSites(source, target).filter((plan) => plan.workspace === 'source') : [];
+    const added = new Set((target.sites ?? []).map((site) => site.id.toHexString()));
     for (const plan of plans) {
       const id = new Types.ObjectId(plan.id);
-      await context.target.merges.addSite({ id, name: plan.resultingName });
+      // Read, then written under the gate: FerretDB 1.24 does not take `$ne` on an array of documents' field as a condition.
+      if (!added.has(plan.id)) await context.target.merges.addSite({ id, name: plan.resultingName });
       if (plan.action !== SiteAction.Rename) continue;
       for (const patient of await this.merges.patientsWithSite(context.targetId, id)) {
         const sites = (patient.sites ?? []).map((site) =>

@@ -71,15 +71,26 @@ export class MergesService implements OnApplicationBootstrap {
     @Inject(clinicsConfig.KEY) private readonly config: ConfigType<typeof clinicsConfig>,
   ) {}
 
-  /** Resumes merges a stop interrupted (in the background: start-up does not wait for them). */
-  onApplicationBootstrap(): void {
-    void this.resumeInterrupted().catch((error: unknown) => {
+  /**
+   * Looks for merges a stop interrupted (one indexed read, awaited) and resumes them in the
+   * background, so start-up does not wait for them; a failure is logged and left for the next start
+   * or a repeated request.
+   */
+  async onApplicationBootstrap(): Promise<void> {
+    const running = await this.merges.listRunning();
+    if (running.length === 0) return;
+    void this.resume(running).catch((error: unknown) => {
       this.logger.error({ err: error }, 'could not resume interrupted clinic merges');
     });
   }
 
+  /** Resumes every interrupted merge, one after the other. */
   async resumeInterrupted(): Promise<void> {
-    for (const header of await this.merges.listRunning()) {
+    await this.resume(await this.merges.listRunning());
+  }
+
+  private async resume(headers: MergePlanRecord[]): Promise<void> {
+    for (const header of headers) {
       if (!header.sourceId || !header.targetId) continue;
       const principal: Principal = { subjectId: header.startedBy ?? 'clinic', isServer: !header.startedBy };
       this.logger.log({ planId: header.planId }, 'resuming an interrupted clinic merge');

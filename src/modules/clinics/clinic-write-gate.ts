@@ -10,6 +10,8 @@ import { CliniciansWriter } from './clinicians/clinicians.repository';
 import { ClinicDeletionRecord, ClinicianDeletionRecord, PatientDeletionRecord } from './deletions/deletion.schema';
 import { DeletionsWriter } from './deletions/deletions.writer';
 import { PatientDeletionsWriter } from './deletions/patient-deletions.writer';
+import { MergePlanRecord } from './merges/merge-plan.schema';
+import { MergeWriter } from './merges/merges.repository';
 import { MigrationRecord } from './migrations/migration.schema';
 import { MigrationsWriter } from './migrations/migrations.repository';
 import { PatientRecord } from './patients/patient.schema';
@@ -23,6 +25,8 @@ export interface ClinicWrites {
   patients: PatientsWriter;
   patientDeletions: PatientDeletionsWriter;
   migrations: MigrationsWriter;
+  /** Clinic merges: writes into this clinic, and the merge journal. */
+  merges: MergeWriter;
 }
 
 /**
@@ -48,6 +52,7 @@ export class ClinicWriteGate {
     @InjectModel(PatientRecord.name) private readonly patients: Model<PatientRecord>,
     @InjectModel(PatientDeletionRecord.name) private readonly patientDeletions: Model<PatientDeletionRecord>,
     @InjectModel(MigrationRecord.name) private readonly migrations: Model<MigrationRecord>,
+    @InjectModel(MergePlanRecord.name) private readonly mergePlans: Model<MergePlanRecord>,
   ) {}
 
   run<T>(clinicId: string | Types.ObjectId, work: (writes: ClinicWrites) => Promise<T>): Promise<T> {
@@ -60,6 +65,15 @@ export class ClinicWriteGate {
         patients: new PatientsWriter(scope, id, this.patients),
         patientDeletions: new PatientDeletionsWriter(scope, this.patientDeletions),
         migrations: new MigrationsWriter(scope, id, this.migrations),
+        merges: new MergeWriter(
+          scope,
+          id,
+          this.clinics,
+          this.shareCodes,
+          this.patients,
+          this.clinicians,
+          this.mergePlans,
+        ),
       }),
     );
   }

@@ -27,6 +27,11 @@ import {
 import { ShareCodeGenerator } from './clinics/share-code';
 import { ShareCodeRecord, ShareCodeSchema } from './clinics/share-code.schema';
 import { PatientRecord, PatientSchema } from './patients/patient.schema';
+import { MergeFaults } from './merges/merge-faults';
+import { MergePlanRecord, MergePlanSchema } from './merges/merge-plan.schema';
+import { MergesController } from './merges/merges.controller';
+import { MergesRepository } from './merges/merges.repository';
+import { MergesService } from './merges/merges.service';
 import { MigrationRecord, MigrationSchema } from './migrations/migration.schema';
 import { MigrationsRepository } from './migrations/migrations.repository';
 import { MigrationsService } from './migrations/migrations.service';
@@ -59,6 +64,7 @@ import { EhrSubscriptionsService } from './ehr/ehr-subscriptions.service';
       { name: PatientRecord.name, schema: PatientSchema },
       { name: PatientDeletionRecord.name, schema: PatientDeletionSchema },
       { name: MigrationRecord.name, schema: MigrationSchema },
+      { name: MergePlanRecord.name, schema: MergePlanSchema },
     ]),
   ],
   controllers: [
@@ -70,6 +76,7 @@ import { EhrSubscriptionsService } from './ehr/ehr-subscriptions.service';
     PatientTagsController,
     SitesController,
     TideReportController,
+    MergesController,
   ],
   providers: [
     ClinicsRepository,
@@ -97,6 +104,9 @@ import { EhrSubscriptionsService } from './ehr/ehr-subscriptions.service';
     TideReportService,
     EhrSettingsService,
     EhrSubscriptionsService,
+    MergesRepository,
+    MergesService,
+    MergeFaults,
   ],
   // Services only: other modules never reach the clinic collections (and so never write them) directly.
   exports: [
@@ -111,6 +121,7 @@ import { EhrSubscriptionsService } from './ehr/ehr-subscriptions.service';
     PatientDataSourcesService,
     EhrSettingsService,
     EhrSubscriptionsService,
+    MergesService,
   ],
 })
 export class ClinicsModule {}

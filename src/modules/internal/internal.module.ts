@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { ClinicsModule } from '../clinics/clinics.module';
 import { InternalCliniciansController } from './internal-clinicians.controller';
 import { InternalClinicsController } from './internal-clinics.controller';
+import { InternalMergesController } from './internal-merges.controller';
 import { InternalMigrationsController } from './internal-migrations.controller';
 import { InternalDataSourcesController } from './internal-data-sources.controller';
 import { InternalPatientTagsController } from './internal-patient-tags.controller';
@@ -19,6 +20,7 @@ import { InternalUsersController } from './internal-users.controller';
     InternalUsersController,
     InternalPatientTagsController,
     InternalDataSourcesController,
+    InternalMergesController,
   ],
 })
 export class InternalModule {}

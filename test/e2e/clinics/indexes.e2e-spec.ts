@@ -15,6 +15,10 @@ import {
   sameMrnQuery,
 } from '../../../src/modules/clinics/patients/patients.repository';
 import { Types } from 'mongoose';
+import {
+  mergeCliniciansPageQuery,
+  mergePatientsPageQuery,
+} from '../../../src/modules/clinics/merges/merges.repository';
 import { PatientListParams, patientListQuery } from '../../../src/modules/clinics/patients/list/patient-list-query';
 import { addInvite, createClinic, newObjectId } from '../../support/builders';
 import { useTestApp } from '../../support/test-app';
@@ -202,6 +206,18 @@ describe('indexes serve every list query', () => {
       collection: 'patients',
       shape: { filter: { 'summary.bgmStats.id': 'abc' }, sort: {} },
       expect: 'filtered',
+    },
+    {
+      name: 'clinic merge: a page of patients',
+      collection: 'patients',
+      shape: mergePatientsPageQuery(new Types.ObjectId(clinicId), { fullNameKey: 'ann', _id: new Types.ObjectId() }),
+      expect: 'sorted',
+    },
+    {
+      name: 'clinic merge: a page of clinicians',
+      collection: 'clinicians',
+      shape: mergeCliniciansPageQuery(new Types.ObjectId(clinicId), { createdTime: start, _id: new Types.ObjectId() }),
+      expect: 'sorted',
     },
     {
       name: 'MRN uniqueness key (unique index)',

@@ -151,7 +151,11 @@ export class ClinicsService {
     return this.gate.run(clinicId, (writes) => this.deleteInGate(principal, clinicId, writes));
   }
 
-  private async deleteInGate(principal: Principal, clinicId: string, writes: ClinicWrites): Promise<void> {
+  /**
+   * DeleteClinic's work, for a caller already holding the clinic's write gate (a clinic merge deletes
+   * its source clinic with it). 404 without the clinic; 400 when it still has patients.
+   */
+  async deleteInGate(principal: Principal, clinicId: string, writes: ClinicWrites): Promise<void> {
     const clinic = await this.requireClinic(clinicId);
     const patients = await this.patients.listFirstOfClinic(clinicId, 2);
     const demoUserId = this.config.demoPatientUserId;

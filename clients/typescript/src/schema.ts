@@ -496,6 +496,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/clinics/{clinicId}/reports/merge": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * The plan for merging the body's clinic into the path's: JSON when `Accept` is exactly
+         *     `application/json`, otherwise an .xlsx attachment.
+         */
+        post: operations["GenerateMergeReport"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/clinicians/{userId}/migrate": {
         parameters: {
             query?: never;
@@ -762,6 +782,23 @@ export interface paths {
         put?: never;
         /** Asks the patient to connect the provider; 204. */
         post: operations["ConnectProvider"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/clinics/{clinicId}/merge": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Merges the body's clinic into the path's; answers 200 with an empty body. Repeating it finishes an interrupted merge. */
+        post: operations["MergeClinic"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1492,6 +1529,9 @@ export interface components {
                 [key: string]: components["schemas"]["TideResultPatient"][];
             };
         };
+        GenerateMergeReportBody: {
+            sourceId: string;
+        };
         /** @enum {string} */
         Tier: "tier0100" | "tier0200" | "tier0300" | "tier0400";
         UpdateTierBody: {
@@ -1553,6 +1593,9 @@ export interface components {
         UpdateUserDetailsBody: {
             /** Format: email */
             email?: string;
+        };
+        MergeClinicBody: {
+            sourceId?: string;
         };
         InviteClinicianBody: {
             /** Format: email */
@@ -3492,6 +3535,38 @@ export interface operations {
             };
         };
     };
+    GenerateMergeReport: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                clinicId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["GenerateMergeReportBody"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description An error, in the service’s envelope */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
     EnableNewClinicExperience: {
         parameters: {
             query?: never;
@@ -4150,6 +4225,38 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
+            };
+            /** @description An error, in the service’s envelope */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    MergeClinic: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                clinicId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["MergeClinicBody"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description An error, in the service’s envelope */
             default: {

@@ -33,6 +33,7 @@ import { PatientsRepository } from './patients/patients.repository';
 import { PatientsService } from './patients/patients.service';
 import { EhrSettingsService } from './ehr/ehr-settings.service';
 import { EhrSubscriptionsService } from './ehr/ehr-subscriptions.service';
+import { EhrPatientsService } from './ehr/ehr-patients.service';
 
 /** The clinics domain: clinics, clinicians, patients, settings. Its services serve the other modules. */
 @Module({
@@ -71,6 +72,7 @@ import { EhrSubscriptionsService } from './ehr/ehr-subscriptions.service';
     PatientsService,
     EhrSettingsService,
     EhrSubscriptionsService,
+    EhrPatientsService,
   ],
   // Services only: other modules never reach the clinic collections (and so never write them) directly.
   exports: [
@@ -81,6 +83,7 @@ import { EhrSubscriptionsService } from './ehr/ehr-subscriptions.service';
     PatientsService,
     EhrSettingsService,
     EhrSubscriptionsService,
+    EhrPatientsService,
   ],
 })
 export class ClinicsModule {}

@@ -40,6 +40,7 @@ export type PatientChanges = Partial<
     | 'glycemicRanges'
     | 'diagnosisType'
     | 'ehrSubscriptions'
+    | 'providerConnectionRequests'
   >
 >;
 

@@ -1,3 +1,4 @@
+import { Types } from 'mongoose';
 import { loadMailConfig, mailConfig } from '../../../src/config/mail.config';
 import { xealthConfig, type XealthConfig } from '../../../src/config/xealth.config';
 import { XEALTH_VIEWER_ASSETS_DIR } from '../../../src/modules/xealth/report/xealth-report.service';
@@ -250,3 +251,39 @@ export const SUMMARY_DATES = {
   lastUpdatedDate: '2024-01-18T09:44:11.17Z',
   lastUploadDate: '2024-01-17T09:40:07.939Z',
 };
+
+/**
+ * Enrolls a patient the way Xealth does: initial and subsequent pre-order with `userInput`, then an
+ * order notification for `orderId` (registered at the stub). Answers the dataTrackingId.
+ */
+export async function enroll(
+  t: TestApp,
+  stub: XealthStub,
+  orderId: string,
+  userInput: unknown,
+  values: PatientValues = {},
+): Promise<string> {
+  const initial = await xealth(t, 'POST', 'preorder', preorderInitial(values));
+  if (initial.status !== 200 || !initial.body.dataTrackingId) {
+    throw new Error(`initial pre-order answered ${initial.status}: ${initial.text}`);
+  }
+  const dataTrackingId = initial.body.dataTrackingId as string;
+  const subsequent = await xealth(t, 'POST', 'preorder', preorderSubsequent(dataTrackingId, userInput, values));
+  if (subsequent.status !== 200 || subsequent.text !== '{}') {
+    throw new Error(`subsequent pre-order answered ${subsequent.status}: ${subsequent.text}`);
+  }
+  stub.setOrder(values.deployment ?? DEPLOYMENT, orderId, readOrder(orderId, dataTrackingId, values));
+  const notified = await xealth(t, 'POST', 'notification', orderNotification(orderId, 'new', values));
+  if (notified.status !== 200) throw new Error(`notification answered ${notified.status}: ${notified.text}`);
+  return dataTrackingId;
+}
+
+/** The counts of the Xealth collections and of the clinic's patients. */
+export async function counts(t: TestApp, clinicId: string): Promise<Record<string, number>> {
+  return {
+    preorders: await t.connection.collection('xealth_preorder').countDocuments(),
+    orders: await t.connection.collection('xealth_order').countDocuments(),
+    views: await t.connection.collection('xealth_report_view').countDocuments(),
+    patients: await t.connection.collection('patients').countDocuments({ clinicId: new Types.ObjectId(clinicId) }),
+  };
+}

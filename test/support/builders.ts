@@ -76,7 +76,8 @@ export async function createMatrixFixture(t: TestApp): Promise<MatrixFixture> {
   const member = await seedClinician(t, clinicId, ['CLINIC_MEMBER']);
   const prescriber = await seedClinician(t, clinicId, ['PRESCRIBER']);
   const now = new Date();
-  const shareCode = `M${clinicId.slice(-3).toUpperCase()}-TEST-CODE`;
+  // The whole id: its last digits are a counter that wraps, so a suffix alone repeats in long runs.
+  const shareCode = `M-${clinicId.toUpperCase()}-TEST-CODE`;
   await t.connection.collection('clinics').insertOne({
     _id: new Types.ObjectId(clinicId),
     name: 'Matrix Clinic',

@@ -1,6 +1,5 @@
 import { expectError } from '../../support/expect-error';
 import { useTestApp } from '../../support/test-app';
-import { XealthStub } from '../../support/xealth-stub';
 import {
   createScenarioClinic,
   getProgramsRequest,
@@ -11,6 +10,7 @@ import {
   xealth,
   xealthApp,
   XEALTH_TOKEN,
+  useXealthStub,
 } from './xealth.fixtures';
 
 const WEBHOOKS: Array<{ method: 'POST' | 'PUT'; path: string; body: () => unknown }> = [
@@ -21,12 +21,8 @@ const WEBHOOKS: Array<{ method: 'POST' | 'PUT'; path: string; body: () => unknow
 ];
 
 describe('Xealth webhooks: bearer token', () => {
-  let stub: XealthStub;
-  beforeAll(async () => {
-    stub = await XealthStub.start();
-  });
-  afterAll(() => stub.stop());
-  const t = useTestApp(xealthApp(() => stub));
+  const stub = useXealthStub();
+  const t = useTestApp(xealthApp(stub));
 
   beforeAll(async () => {
     const { clinicId } = await createScenarioClinic(t);
@@ -72,7 +68,7 @@ describe('Xealth webhooks: bearer token', () => {
 
   it('should store nothing and call nobody for refused requests', async () => {
     for (const hook of WEBHOOKS) await xealth(t, hook.method, hook.path, hook.body(), { authorization: 'Bearer no' });
-    expect(stub.requests).toHaveLength(0);
+    expect(stub().requests).toHaveLength(0);
     for (const name of ['xealth_preorder', 'xealth_order', 'xealth_report_view']) {
       expect(await t.connection.collection(name).countDocuments()).toBe(0);
     }
@@ -86,12 +82,8 @@ describe('Xealth webhooks: bearer token', () => {
 });
 
 describe('Xealth disabled (XEALTH_ENABLED unset)', () => {
-  let stub: XealthStub;
-  beforeAll(async () => {
-    stub = await XealthStub.start();
-  });
-  afterAll(() => stub.stop());
-  const t = useTestApp(xealthApp(() => stub, { enabled: false }));
+  const stub = useXealthStub();
+  const t = useTestApp(xealthApp(stub, { enabled: false }));
 
   it.each(WEBHOOKS)('$method /v1/xealth/$path: 404, whatever the token', async (hook) => {
     const variants: Array<Record<string, string>> = [{}, { authorization: `Bearer ${XEALTH_TOKEN}` }];
@@ -112,6 +104,6 @@ describe('Xealth disabled (XEALTH_ENABLED unset)', () => {
     ]) {
       expectError(await t.call('GET', url), 404, 'the xealth integration is not enabled');
     }
-    expect(stub.requests).toHaveLength(0);
+    expect(stub().requests).toHaveLength(0);
   });
 });

@@ -1,7 +1,6 @@
 import { Types } from 'mongoose';
 import { expectError } from '../../support/expect-error';
 import { useTestApp } from '../../support/test-app';
-import { XealthStub } from '../../support/xealth-stub';
 import {
   counts,
   createScenarioClinic,
@@ -16,15 +15,13 @@ import {
   xealth,
   xealthApp,
   XEALTH_TOKEN,
+  useXealthStub,
+  clinicsSharingDeployment,
 } from './xealth.fixtures';
 
 describe('XealthNotification', () => {
-  let stub: XealthStub;
-  beforeAll(async () => {
-    stub = await XealthStub.start();
-  });
-  afterAll(() => stub.stop());
-  const t = useTestApp(xealthApp(() => stub));
+  const stub = useXealthStub();
+  const t = useTestApp(xealthApp(stub));
   let clinicId: string;
   let clinicianToken: string;
   let mrnCounter = 0;
@@ -60,7 +57,7 @@ describe('XealthNotification', () => {
         expect(res.status).toBe(200);
         expect(res.text).toBe('');
       }
-      expect(stub.requests).toHaveLength(0);
+      expect(stub().requests).toHaveLength(0);
       expect(await counts(t, clinicId)).toEqual(before);
     });
 
@@ -73,10 +70,7 @@ describe('XealthNotification', () => {
     });
 
     it('should answer 409 when two clinics have the deployment', async () => {
-      for (let i = 0; i < 2; i += 1) {
-        const other = await createScenarioClinic(t);
-        await putXealthSettings(t, other.clinicId, { sourceId: 'twice' });
-      }
+      await clinicsSharingDeployment(t, 'twice');
       expectError(
         await xealth(t, 'POST', 'notification', orderNotification('o', 'new', { deployment: 'twice' })),
         409,
@@ -96,15 +90,15 @@ describe('XealthNotification', () => {
     it('should answer 502 with nothing written when the Xealth API fails or drops the connection', async () => {
       const mrn = nextMrn();
       const id = await trackingId(mrn, { patient: { email: 'fails@example.com' } });
-      stub.setOrder(DEPLOYMENT, 'order-fails', readOrder('order-fails', id, { mrn }));
+      stub().setOrder(DEPLOYMENT, 'order-fails', readOrder('order-fails', id, { mrn }));
       const before = await counts(t, clinicId);
       for (const mode of ['error', 'close'] as const) {
-        stub.mode = mode;
+        stub().mode = mode;
         const res = await xealth(t, 'POST', 'notification', orderNotification('order-fails', 'new', { mrn }));
         expect(res.status).toBe(502);
         expect(res.body.message).toMatch(/^the xealth api failed: /);
       }
-      stub.mode = 'normal';
+      stub().mode = 'normal';
       expect(await counts(t, clinicId)).toEqual(before);
       // Once Xealth answers again, the same notification goes through.
       expect((await xealth(t, 'POST', 'notification', orderNotification('order-fails', 'new', { mrn }))).status).toBe(
@@ -115,7 +109,7 @@ describe('XealthNotification', () => {
 
     it('should answer 404 with nothing written when the pre-order data is not stored', async () => {
       const mrn = nextMrn();
-      stub.setOrder(DEPLOYMENT, 'order-lost', readOrder('order-lost', 'never-stored', { mrn }));
+      stub().setOrder(DEPLOYMENT, 'order-lost', readOrder('order-lost', 'never-stored', { mrn }));
       const before = await counts(t, clinicId);
       expectError(
         await xealth(t, 'POST', 'notification', orderNotification('order-lost', 'new', { mrn })),
@@ -127,7 +121,7 @@ describe('XealthNotification', () => {
 
     it('should answer 400 with nothing written for a new patient without pre-order data', async () => {
       const mrn = nextMrn();
-      stub.setOrder(DEPLOYMENT, 'order-bare', readOrder('order-bare', null, { mrn }));
+      stub().setOrder(DEPLOYMENT, 'order-bare', readOrder('order-bare', null, { mrn }));
       const before = await counts(t, clinicId);
       expectError(
         await xealth(t, 'POST', 'notification', orderNotification('order-bare', 'new', { mrn })),
@@ -142,7 +136,7 @@ describe('XealthNotification', () => {
     it('should create nothing for a cancelled order of an unknown patient', async () => {
       const mrn = nextMrn();
       const id = await trackingId(mrn, { patient: { email: 'cancelled@example.com' } });
-      stub.setOrder(DEPLOYMENT, 'order-cancel', readOrder('order-cancel', id, { mrn, orderState: 'canceled' }));
+      stub().setOrder(DEPLOYMENT, 'order-cancel', readOrder('order-cancel', id, { mrn, orderState: 'canceled' }));
       const before = await counts(t, clinicId);
       const res = await xealth(t, 'POST', 'notification', orderNotification('order-cancel', 'cancel', { mrn }));
       expect(res.status).toBe(200);
@@ -157,7 +151,7 @@ describe('XealthNotification', () => {
         body: { fullName: 'Existing Patient', birthDate: '1985-01-11', mrn: mrn.toUpperCase() },
       });
       expect(created.status).toBe(200);
-      stub.setOrder(DEPLOYMENT, 'order-existing', readOrder('order-existing', null, { mrn }));
+      stub().setOrder(DEPLOYMENT, 'order-existing', readOrder('order-existing', null, { mrn }));
       const before = await counts(t, clinicId);
       expect(
         (await xealth(t, 'POST', 'notification', orderNotification('order-existing', 'new', { mrn }))).status,
@@ -190,7 +184,7 @@ describe('XealthNotification', () => {
       const unknownTag = new Types.ObjectId().toHexString();
       await enroll(
         t,
-        stub,
+        stub(),
         'order-tags',
         {
           patient: { email: 'Tagged@Example.com', connectAbbott: true },
@@ -214,7 +208,7 @@ describe('XealthNotification', () => {
 
     it('should create a patient without e-mail, data sources or connection requests when none was given', async () => {
       const mrn = nextMrn();
-      await enroll(t, stub, 'order-no-email', { patient: { connectAbbott: true, connectDexcom: true } }, { mrn });
+      await enroll(t, stub(), 'order-no-email', { patient: { connectAbbott: true, connectDexcom: true } }, { mrn });
       const record = await patientWithMrn(mrn);
       expect(record!.email).toBeNull();
       expect(record!.dataSources ?? null).toBeNull();
@@ -231,7 +225,7 @@ describe('XealthNotification', () => {
       await t.connection
         .collection('xealth_preorder')
         .insertOne({ dataTrackingId: id, patient: { email: 'owner@example.com' } });
-      stub.setOrder(DEPLOYMENT, 'order-taken', readOrder('order-taken', id, { mrn }));
+      stub().setOrder(DEPLOYMENT, 'order-taken', readOrder('order-taken', id, { mrn }));
       const before = await counts(t, clinicId);
       const res = await xealth(t, 'POST', 'notification', orderNotification('order-taken', 'new', { mrn }));
       expect(res.status).toBe(409);
@@ -240,10 +234,10 @@ describe('XealthNotification', () => {
 
     it('should treat a re-sent notification as a new matched order, and re-activate after a cancel', async () => {
       const mrn = nextMrn();
-      const id = await enroll(t, stub, 'order-again', { patient: { email: 'again@example.com' } }, { mrn });
-      stub.setOrder(DEPLOYMENT, 'order-again', readOrder('order-again', id, { mrn, orderState: 'canceled' }));
+      const id = await enroll(t, stub(), 'order-again', { patient: { email: 'again@example.com' } }, { mrn });
+      stub().setOrder(DEPLOYMENT, 'order-again', readOrder('order-again', id, { mrn, orderState: 'canceled' }));
       await xealth(t, 'POST', 'notification', orderNotification('order-again', 'cancel', { mrn }));
-      stub.setOrder(DEPLOYMENT, 'order-again', readOrder('order-again', id, { mrn }));
+      stub().setOrder(DEPLOYMENT, 'order-again', readOrder('order-again', id, { mrn }));
       await xealth(t, 'POST', 'notification', orderNotification('order-again', 'new', { mrn }));
       const record = await patientWithMrn(mrn);
       const subscription = record!.ehrSubscriptions.xealthReports;

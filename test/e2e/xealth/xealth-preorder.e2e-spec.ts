@@ -1,7 +1,6 @@
 import { Types } from 'mongoose';
 import { expectError } from '../../support/expect-error';
 import { useTestApp } from '../../support/test-app';
-import { XealthStub } from '../../support/xealth-stub';
 import {
   ADULT,
   CHILD,
@@ -14,17 +13,15 @@ import {
   xealth,
   xealthApp,
   XEALTH_TOKEN,
+  useXealthStub,
+  clinicsSharingDeployment,
 } from './xealth.fixtures';
 
 const SOMETHING_WENT_WRONG = /^Something went wrong when we tried to create a new patient account in Tidepool\./;
 
 describe('XealthPreorder', () => {
-  let stub: XealthStub;
-  beforeAll(async () => {
-    stub = await XealthStub.start();
-  });
-  afterAll(() => stub.stop());
-  const t = useTestApp(xealthApp(() => stub));
+  const stub = useXealthStub();
+  const t = useTestApp(xealthApp(stub));
   let clinicId: string;
   let clinicianToken: string;
   const child = { mrn: CHILD.mrn, otherMrn: CHILD.otherMrn, birthDate: CHILD.birthDate };
@@ -127,10 +124,7 @@ describe('XealthPreorder', () => {
     });
 
     it('should answer 409 when two clinics have the deployment enabled', async () => {
-      const other = await createScenarioClinic(t);
-      await putXealthSettings(t, other.clinicId, { sourceId: 'shared-deployment' });
-      const second = await createScenarioClinic(t);
-      await putXealthSettings(t, second.clinicId, { sourceId: 'shared-deployment' });
+      await clinicsSharingDeployment(t, 'shared-deployment');
       expectError(
         await xealth(t, 'POST', 'preorder', preorderInitial({ deployment: 'shared-deployment' })),
         409,

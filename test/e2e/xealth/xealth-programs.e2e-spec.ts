@@ -1,7 +1,6 @@
 import { Types } from 'mongoose';
 import { expectError } from '../../support/expect-error';
 import { useTestApp } from '../../support/test-app';
-import { XealthStub } from '../../support/xealth-stub';
 import {
   counts,
   createScenarioClinic,
@@ -11,15 +10,13 @@ import {
   putXealthSettings,
   xealth,
   xealthApp,
+  useXealthStub,
+  clinicsSharingDeployment,
 } from './xealth.fixtures';
 
 describe('XealthGetPrograms and XealthGetProgramUrl', () => {
-  let stub: XealthStub;
-  beforeAll(async () => {
-    stub = await XealthStub.start();
-  });
-  afterAll(() => stub.stop());
-  const t = useTestApp(xealthApp(() => stub));
+  const stub = useXealthStub();
+  const t = useTestApp(xealthApp(stub));
   let clinicId: string;
   let clinicianToken: string;
   const enrolledMrn = 'enrolled-mrn';
@@ -29,7 +26,7 @@ describe('XealthGetPrograms and XealthGetProgramUrl', () => {
     clinicId = created.clinicId;
     clinicianToken = created.admin.token;
     await putXealthSettings(t, clinicId);
-    await enroll(t, stub, 'order-programs', { patient: { email: 'programs@example.com' } }, { mrn: enrolledMrn });
+    await enroll(t, stub(), 'order-programs', { patient: { email: 'programs@example.com' } }, { mrn: enrolledMrn });
   });
 
   async function addPatient(mrn: string, birthDate = '1985-01-11'): Promise<string> {
@@ -112,10 +109,7 @@ describe('XealthGetPrograms and XealthGetProgramUrl', () => {
         422,
         'constraint violation: multiple matching patients found',
       );
-      for (let i = 0; i < 2; i += 1) {
-        const other = await createScenarioClinic(t);
-        await putXealthSettings(t, other.clinicId, { sourceId: 'two-clinics' });
-      }
+      await clinicsSharingDeployment(t, 'two-clinics');
       expectError(
         await xealth(t, 'PUT', 'programs', getProgramsRequest({ deployment: 'two-clinics' })),
         409,

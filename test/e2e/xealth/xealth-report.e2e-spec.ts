@@ -4,7 +4,6 @@ import { join } from 'node:path';
 import { UserDirectory } from '../../../src/auth/directory/user-directory';
 import { expectError } from '../../support/expect-error';
 import { useTestApp } from '../../support/test-app';
-import { XealthStub } from '../../support/xealth-stub';
 import {
   createScenarioClinic,
   DEPLOYMENT,
@@ -15,6 +14,7 @@ import {
   readOrder,
   xealth,
   xealthApp,
+  useXealthStub,
 } from './xealth.fixtures';
 
 const INVALID_TOKEN = 'unauthorized: invalid or expired token';
@@ -36,16 +36,10 @@ function fakePdfjsDist(): string {
 }
 
 describe('ViewPDFReport', () => {
-  let stub: XealthStub;
+  const stub = useXealthStub();
   const assets = fakePdfjsDist();
-  beforeAll(async () => {
-    stub = await XealthStub.start();
-  });
-  afterAll(async () => {
-    await stub.stop();
-    rmSync(assets, { recursive: true, force: true });
-  });
-  const t = useTestApp(xealthApp(() => stub, { assetsDir: assets }));
+  afterAll(() => rmSync(assets, { recursive: true, force: true }));
+  const t = useTestApp(xealthApp(stub, { assetsDir: assets }));
   let clinicId: string;
   let clinicianToken: string;
   let patientId: string;
@@ -60,7 +54,7 @@ describe('ViewPDFReport', () => {
     clinicId = created.clinicId;
     clinicianToken = created.admin.token;
     await putXealthSettings(t, clinicId);
-    dataTrackingId = await enroll(t, stub, 'order-report', { patient: { email: 'report@example.com' } }, { mrn });
+    dataTrackingId = await enroll(t, stub(), 'order-report', { patient: { email: 'report@example.com' } }, { mrn });
     const res = await xealth(t, 'PUT', 'program', getProgramUrlRequest({ mrn }));
     viewerUrl = new URL(res.body.url);
     patientId = viewerUrl.searchParams.get('patientId')!;
@@ -154,7 +148,7 @@ describe('ViewPDFReport', () => {
   });
 
   it('should answer 401 once the order is cancelled', async () => {
-    stub.setOrder(
+    stub().setOrder(
       DEPLOYMENT,
       'order-report',
       readOrder('order-report', dataTrackingId, { mrn, orderState: 'canceled' }),

@@ -1,6 +1,5 @@
 import { summaryId, summaryStats } from '../../support/patient-builders';
 import { useTestApp } from '../../support/test-app';
-import { XealthStub } from '../../support/xealth-stub';
 import {
   ADULT,
   ADULT_ORDER_ID,
@@ -20,6 +19,7 @@ import {
   xealth,
   xealthApp,
   DEPLOYMENT,
+  useXealthStub,
 } from './xealth.fixtures';
 
 const MISMATCH =
@@ -39,12 +39,8 @@ function expectRecent(time: string): void {
  * with a local stub of Xealth's OAuth2 endpoint and order API.
  */
 describe('Xealth integration scenario (§6.2)', () => {
-  let stub: XealthStub;
-  beforeAll(async () => {
-    stub = await XealthStub.start();
-  });
-  afterAll(() => stub.stop());
-  const t = useTestApp(xealthApp(() => stub));
+  const stub = useXealthStub();
+  const t = useTestApp(xealthApp(stub));
   const state: {
     clinicId?: string;
     clinicianToken?: string;
@@ -99,15 +95,15 @@ describe('Xealth integration scenario (§6.2)', () => {
   });
 
   it('5. the order notification reads the order from Xealth and creates the patient', async () => {
-    stub.setOrder(DEPLOYMENT, ADULT_ORDER_ID, readOrder(ADULT_ORDER_ID, state.dataTrackingId!));
+    stub().setOrder(DEPLOYMENT, ADULT_ORDER_ID, readOrder(ADULT_ORDER_ID, state.dataTrackingId!));
     const res = await xealth(t, 'POST', 'notification', orderNotification(ADULT_ORDER_ID, 'new'));
     expect(res.status).toBe(200);
     expect(res.text).toBe('');
-    const token = stub.requestsTo('/oauth2/token');
+    const token = stub().requestsTo('/oauth2/token');
     expect(token).toHaveLength(1);
     expect(token[0].headers.authorization).toBe(`Basic ${Buffer.from('client-id:client-secret').toString('base64')}`);
     expect(token[0].body).toBe('grant_type=client_credentials');
-    expect(stub.requestsTo(`/partner/read/order/${DEPLOYMENT}/${ADULT_ORDER_ID}`)).toHaveLength(1);
+    expect(stub().requestsTo(`/partner/read/order/${DEPLOYMENT}/${ADULT_ORDER_ID}`)).toHaveLength(1);
     const orders = await t.connection.collection('xealth_order').find({}).toArray();
     expect(orders).toHaveLength(1);
     expect(orders[0].eventNotification.eventTimeStamp).toEqual(new Date('2021-01-14T00:23:47.580Z'));
@@ -207,7 +203,7 @@ describe('Xealth integration scenario (§6.2)', () => {
   });
 
   it('13. a cancelled order ends the subscription: no program any more', async () => {
-    stub.setOrder(
+    stub().setOrder(
       DEPLOYMENT,
       ADULT_ORDER_ID,
       readOrder(ADULT_ORDER_ID, state.dataTrackingId!, { orderState: 'canceled' }),
@@ -238,14 +234,14 @@ describe('Xealth integration scenario (§6.2)', () => {
   });
 
   it('16. a new order again re-activates the subscription', async () => {
-    stub.setOrder(DEPLOYMENT, ADULT_ORDER_ID, readOrder(ADULT_ORDER_ID, state.dataTrackingId!));
+    stub().setOrder(DEPLOYMENT, ADULT_ORDER_ID, readOrder(ADULT_ORDER_ID, state.dataTrackingId!));
     const res = await xealth(t, 'POST', 'notification', orderNotification(ADULT_ORDER_ID, 'new'));
     expect(res.status).toBe(200);
     const body = await programs();
     expect(body.present).toBe(true);
     expect(body.programs.length).toBeGreaterThan(0);
     // The cached OAuth token served every API call.
-    expect(stub.requestsTo('/oauth2/token')).toHaveLength(1);
+    expect(stub().requestsTo('/oauth2/token')).toHaveLength(1);
   });
 
   it('17. the clinician deletes the patient', async () => {
@@ -294,7 +290,7 @@ describe('Xealth integration scenario (§6.2)', () => {
     );
     expect(subsequent.status).toBe(200);
     expect(subsequent.body).toEqual({});
-    stub.setOrder(DEPLOYMENT, CHILD_ORDER_ID, readOrder(CHILD_ORDER_ID, id, child));
+    stub().setOrder(DEPLOYMENT, CHILD_ORDER_ID, readOrder(CHILD_ORDER_ID, id, child));
     const notified = await xealth(
       t,
       'POST',

@@ -4,7 +4,7 @@ import { xealthConfig, type XealthConfig } from '../../../src/config/xealth.conf
 import { XEALTH_VIEWER_ASSETS_DIR } from '../../../src/modules/xealth/report/xealth-report.service';
 import { createClinic } from '../../support/builders';
 import type { TestApp, TestAppOptions, TestResponse } from '../../support/test-app';
-import type { XealthStub } from '../../support/xealth-stub';
+import { XealthStub } from '../../support/xealth-stub';
 
 /** The values of the Xealth integration scenario (behavior-integrations.md §6.2). */
 export const XEALTH_TOKEN = 'xealth-token';
@@ -51,6 +51,29 @@ export function xealthApp(stub: () => XealthStub, settings: AppSettings = {}): (
       return next;
     },
   });
+}
+
+/** A Xealth stub for the enclosing `describe` block: started in a `beforeAll`, stopped in an `afterAll`. */
+export function useXealthStub(): () => XealthStub {
+  let stub: XealthStub | undefined;
+  beforeAll(async () => {
+    stub = await XealthStub.start();
+  });
+  afterAll(async () => {
+    await stub?.stop();
+  });
+  return () => {
+    if (!stub) throw new Error('the Xealth stub is not running: use it inside tests and hooks');
+    return stub;
+  };
+}
+
+/** Clinics with the same deployment enabled, so that clinic matching answers 409. */
+export async function clinicsSharingDeployment(t: TestApp, deployment: string, count = 2): Promise<void> {
+  for (let i = 0; i < count; i += 1) {
+    const other = await createScenarioClinic(t);
+    await putXealthSettings(t, other.clinicId, { sourceId: deployment });
+  }
 }
 
 /** A call with Xealth's bearer token. */

@@ -47,7 +47,7 @@ export const XealthErrors = {
       XealthErrorCode.NoActiveSubscription,
     ),
   incompletePatient: (): ApiError =>
-    ApiError.badRequest('the patient needs a birth date, an MRN and a full name for the report').because(
+    ApiError.constraintViolation('the patient needs a birth date, an MRN and a full name for the report').because(
       XealthErrorCode.IncompletePatient,
     ),
 };

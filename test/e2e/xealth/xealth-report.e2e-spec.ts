@@ -124,6 +124,18 @@ describe('ViewPDFReport', () => {
     );
   });
 
+  it('should answer 422 for a patient without the MRN the report shows', async () => {
+    const filter = { userId: patientId };
+    await t.connection.collection('patients').updateOne(filter, { $set: { mrn: null } });
+    expectError(
+      await viewer(query()),
+      422,
+      'constraint violation: the patient needs a birth date, an MRN and a full name for the report',
+    );
+    await t.connection.collection('patients').updateOne(filter, { $set: { mrn } });
+    expect((await viewer(query())).status).toBe(200);
+  });
+
   it('should serve every asset the page references, and nothing else under /v1/xealth/report/', async () => {
     const page = (await viewer(query())).text;
     const references = [...page.matchAll(/(?:href=|from |workerSrc = )"([^"]+)"/g)].map(

@@ -2,7 +2,7 @@ import { Controller, Get, Header, HttpCode, HttpStatus, Param, Post, Put, Query,
 import { ApiExcludeEndpoint, ApiOkResponse, ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { Public } from '../../auth/authorization/authorize.decorator';
-import { ApiError } from '../../common/errors/api-error';
+import { ApiError, UNKNOWN_ROUTE_MESSAGE } from '../../common/errors/api-error';
 import { ReceivedBody } from '../redox/redox-body.decorator';
 import { XealthNotificationService } from './orders/xealth-notification.service';
 import type { FinalResponse } from './preorder/xealth-preorder.service';
@@ -87,8 +87,20 @@ export class XealthController {
     @Param('file') file: string,
     @Res({ passthrough: false }) reply: FastifyReply,
   ): Promise<void> {
-    const asset = await this.reports.asset(`${folder}/${file}`);
-    if (!asset) throw ApiError.notFoundMessage('no matching operation was found');
+    await this.sendAsset(reply, `${folder}/${file}`);
+  }
+
+  /** The images the viewer's style sheet refers to. */
+  @Get('report/web/images/:file')
+  @Public('nothing: the report viewer assets are public')
+  @ApiExcludeEndpoint()
+  async viewerImage(@Param('file') file: string, @Res({ passthrough: false }) reply: FastifyReply): Promise<void> {
+    await this.sendAsset(reply, `web/images/${file}`);
+  }
+
+  private async sendAsset(reply: FastifyReply, path: string): Promise<void> {
+    const asset = await this.reports.asset(path);
+    if (!asset) throw ApiError.notFoundMessage(UNKNOWN_ROUTE_MESSAGE);
     await reply
       .status(200)
       .header('content-type', asset.contentType)

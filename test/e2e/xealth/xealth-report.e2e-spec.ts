@@ -32,6 +32,9 @@ function fakePdfjsDist(): string {
   writeFileSync(join(root, 'web', 'pdf_viewer.mjs'), 'export class PDFViewer {}');
   writeFileSync(join(root, 'web', 'pdf_viewer.css'), '.pdfViewer {}');
   writeFileSync(join(root, 'web', 'viewer.html.tmpl'), '{{.PDF_URL}}');
+  mkdirSync(join(root, 'web', 'images'));
+  writeFileSync(join(root, 'web', 'images', 'loading-icon.gif'), 'GIF89a');
+  writeFileSync(join(root, 'web', 'images', 'notes.txt'), 'not an image');
   return root;
 }
 
@@ -147,6 +150,9 @@ describe('ViewPDFReport', () => {
       expect({ path, status: res.status }).toEqual({ path, status: 200 });
       expect(String(res.headers['content-type'])).toMatch(path.endsWith('.css') ? /^text\/css/ : /^text\/javascript/);
     }
+    const image = await t.call('GET', '/v1/xealth/report/web/images/loading-icon.gif');
+    expect(image.status).toBe(200);
+    expect(image.headers['content-type']).toBe('image/gif');
     for (const path of [
       '/v1/xealth/report/web/viewer.html.tmpl',
       '/v1/xealth/report/build/pdf.sandbox.mjs',
@@ -154,6 +160,8 @@ describe('ViewPDFReport', () => {
       '/v1/xealth/report/build/..%2F..%2Fpackage.json',
       '/v1/xealth/report/package.json',
       '/v1/xealth/report/web/images/loading.svg',
+      '/v1/xealth/report/web/images/notes.txt',
+      '/v1/xealth/report/web/images/..%2F..%2Fpackage.json',
     ]) {
       expect({ path, status: (await t.call('GET', path)).status }).toEqual({ path, status: 404 });
     }

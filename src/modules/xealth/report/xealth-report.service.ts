@@ -38,7 +38,12 @@ export interface ViewerAsset {
 const CONTENT_TYPES: Readonly<Record<string, string>> = {
   '.mjs': 'text/javascript; charset=utf-8',
   '.css': 'text/css; charset=utf-8',
+  '.svg': 'image/svg+xml',
+  '.gif': 'image/gif',
+  '.png': 'image/png',
 };
+/** The images the viewer's style sheet refers to (`web/images/…` in pdfjs-dist). */
+const VIEWER_IMAGE = /^web\/images\/[A-Za-z0-9_-]+\.(svg|gif|png)$/;
 
 /**
  * ViewPDFReport (behavior-integrations.md §2.8): with a valid restricted token for the patient, the
@@ -111,9 +116,10 @@ export class XealthReportService {
     return `${this.mail.webUrl}/export/report/${encodeURIComponent(patient.userId)}?${new URLSearchParams(params).toString()}`;
   }
 
-  /** One of the viewer's assets (`build/pdf.mjs`, …); undefined for anything else. */
+  /** One of the viewer's assets (`build/pdf.mjs`, …, the style sheet's images); undefined for anything else. */
   async asset(path: string): Promise<ViewerAsset | undefined> {
-    const source = Object.prototype.hasOwnProperty.call(VIEWER_ASSETS, path) ? VIEWER_ASSETS[path] : undefined;
+    const listed = Object.prototype.hasOwnProperty.call(VIEWER_ASSETS, path) ? VIEWER_ASSETS[path] : undefined;
+    const source = listed ?? (VIEWER_IMAGE.test(path) ? path : undefined);
     if (!source) return undefined;
     if (!this.assetsDir) {
       this.logger.error('the pdfjs-dist package is not installed: the report viewer cannot load its assets');

@@ -10,6 +10,7 @@ import { databaseConfig } from './config/database.config';
 import { httpConfig } from './config/http.config';
 import { mailConfig } from './config/mail.config';
 import { redoxConfig } from './config/redox.config';
+import { xealthConfig } from './config/xealth.config';
 import { DatabaseModule } from './database/database.module';
 import { WriteGateModule } from './database/write-gate.module';
 import { HealthModule } from './health/health.module';
@@ -17,13 +18,14 @@ import { ClinicsModule } from './modules/clinics/clinics.module';
 import { ConfirmationsModule } from './modules/confirmations/confirmations.module';
 import { InternalModule } from './modules/internal/internal.module';
 import { RedoxModule } from './modules/redox/redox.module';
+import { XealthModule } from './modules/xealth/xealth.module';
 
 @Module({
   imports: [
     ConfigModule.forRoot({
       isGlobal: true,
       cache: true,
-      load: [appConfig, databaseConfig, authConfig, mailConfig, clinicsConfig, redoxConfig, httpConfig],
+      load: [appConfig, databaseConfig, authConfig, mailConfig, clinicsConfig, redoxConfig, httpConfig, xealthConfig],
     }),
     DatabaseModule,
     WriteGateModule,
@@ -35,6 +37,7 @@ import { RedoxModule } from './modules/redox/redox.module';
     InternalModule,
     ConfirmationsModule,
     RedoxModule,
+    XealthModule,
   ],
 })
 export class AppModule {}

@@ -51,6 +51,7 @@ import { TideReportRepository } from './tide/tide-report.repository';
 import { TideReportService } from './tide/tide-report.service';
 import { EhrSettingsService } from './ehr/ehr-settings.service';
 import { EhrSubscriptionsService } from './ehr/ehr-subscriptions.service';
+import { EhrPatientsService } from './ehr/ehr-patients.service';
 
 /** The clinics domain: clinics, clinicians, patients, settings. Its services serve the other modules. */
 @Module({
@@ -107,6 +108,7 @@ import { EhrSubscriptionsService } from './ehr/ehr-subscriptions.service';
     MergesRepository,
     MergesService,
     MergeFaults,
+    EhrPatientsService,
   ],
   // Services only: other modules never reach the clinic collections (and so never write them) directly.
   exports: [
@@ -122,6 +124,7 @@ import { EhrSubscriptionsService } from './ehr/ehr-subscriptions.service';
     EhrSettingsService,
     EhrSubscriptionsService,
     MergesService,
+    EhrPatientsService,
   ],
 })
 export class ClinicsModule {}

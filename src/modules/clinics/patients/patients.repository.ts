@@ -43,6 +43,7 @@ export type PatientChanges = Partial<
     | 'glycemicRanges'
     | 'diagnosisType'
     | 'ehrSubscriptions'
+    | 'providerConnectionRequests'
   >
 >;
 

@@ -89,4 +89,9 @@ export const operationRoutes = {
   UpdateEHRSettings: { method: 'put', path: '/v1/clinics/{clinicId}/settings/ehr' },
   SyncEHRData: { method: 'post', path: '/v1/clinics/{clinicId}/ehr/sync' },
   SyncEHRDataForPatient: { method: 'post', path: '/v1/patients/{patientId}/ehr/sync' },
+  XealthPreorder: { method: 'post', path: '/v1/xealth/preorder' },
+  XealthNotification: { method: 'post', path: '/v1/xealth/notification' },
+  XealthGetPrograms: { method: 'put', path: '/v1/xealth/programs' },
+  XealthGetProgramUrl: { method: 'put', path: '/v1/xealth/program' },
+  ViewPDFReport: { method: 'get', path: '/v1/xealth/report/web/viewer.html' },
 } as const;

@@ -58,6 +58,33 @@ export function nestsDeeperThan(body: Buffer, maxDepth: number): boolean {
   return false;
 }
 
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+/**
+ * Why a parsed body's text cannot be stored, if it cannot: a NUL character (which PostgreSQL, under
+ * the embedded database, cannot hold) or a lone UTF-16 surrogate from a `\uD8xx` escape (which is
+ * not Unicode text, and would be stored as a replacement character). Keys count as text too.
+ */
+export function unstorableText(value: unknown): string | undefined {
+  if (typeof value === 'string') {
+    if (value.includes('\u0000')) return 'text may not contain the NUL character (\\u0000)';
+    if (LONE_SURROGATE.test(value)) return 'text is not valid Unicode (an unpaired \\uD800–\\uDFFF escape)';
+    return undefined;
+  }
+  if (Array.isArray(value)) {
+    for (const item of value) {
+      const problem = unstorableText(item);
+      if (problem) return problem;
+    }
+  } else if (typeof value === 'object' && value !== null) {
+    for (const [key, item] of Object.entries(value)) {
+      const problem = unstorableText(key) ?? unstorableText(item);
+      if (problem) return problem;
+    }
+  }
+  return undefined;
+}
+
 /** Parses a JSON request body after checking its size, encoding and depth; every refusal is an ApiError. */
 export function parseJsonBody(body: Buffer, maxBytes: number): unknown {
   if (body.length > maxBytes) throw tooLarge(maxBytes);
@@ -74,11 +101,15 @@ export function parseJsonBody(body: Buffer, maxBytes: number): unknown {
       `request body has an error: the body nests arrays and objects more than ${MAX_JSON_DEPTH} levels deep`,
     );
   }
+  let parsed: unknown;
   try {
-    return secureJson.parse(text, undefined, { protoAction: 'remove', constructorAction: 'remove' });
+    parsed = secureJson.parse(text, undefined, { protoAction: 'remove', constructorAction: 'remove' });
   } catch {
     throw new ApiError(HttpStatus.BAD_REQUEST, 'request body has an error: the body is not valid JSON');
   }
+  const problem = unstorableText(parsed);
+  if (problem) throw new ApiError(HttpStatus.BAD_REQUEST, `request body has an error: ${problem}`);
+  return parsed;
 }
 
 /**

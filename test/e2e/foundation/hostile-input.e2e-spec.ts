@@ -124,6 +124,35 @@ describe('hostile input: every body is refused in the envelope, without a 500 or
     expect(await clinicCount()).toBe(before);
   });
 
+  it.each([
+    [
+      'a NUL character in a value',
+      '{"name":"a\\u0000b","preferredBgUnits":"mg/dL"}',
+      'text may not contain the NUL character (\\u0000)',
+    ],
+    [
+      'a NUL character in an unknown key',
+      '{"name":"x","preferredBgUnits":"mg/dL","k\\u0000":1}',
+      'text may not contain the NUL character (\\u0000)',
+    ],
+    [
+      'a lone surrogate escape',
+      '{"name":"a\\ud92cb","preferredBgUnits":"mg/dL"}',
+      'text is not valid Unicode (an unpaired \\uD800–\\uDFFF escape)',
+    ],
+  ])('should refuse %s with 400 and write nothing', async (_what, payload, problem) => {
+    const before = await clinicCount();
+    const res = await post(t, '/v1/clinics', user.token, payload);
+    expectError(res, 400, `request body has an error: ${problem}`);
+    expect(await clinicCount()).toBe(before);
+  });
+
+  it('should accept an escaped surrogate pair as the character it encodes', async () => {
+    const res = await post(t, '/v1/clinics', user.token, '{"name":"Clinic \\ud83e\\ude7a","preferredBgUnits":"mg/dL"}');
+    expect(res.status).toBe(200);
+    expect((res.body as { name: string }).name).toBe('Clinic 🩺');
+  });
+
   it('should store multi-byte UTF-8 text as sent', async () => {
     const res = await post(
       t,
@@ -192,7 +221,7 @@ describe('hostile input: every body is refused in the envelope, without a 500 or
 
   it('should refuse a CreateClinician inviteId that is not an invite key, and store nothing', async () => {
     const server = await t.tokens.server();
-    for (const inviteId of ['probe-invite', 'a\u0000b\u0007c'.padEnd(32, 'x'), 'x'.repeat(33)]) {
+    for (const inviteId of ['probe-invite', 'a\u0007b\u001bc'.padEnd(32, 'x'), 'x'.repeat(33)]) {
       const res = await t.call('POST', `/v1/clinics/${clinic.clinicId}/clinicians`, {
         token: server,
         body: { inviteId, email: 'probe@example.com', roles: ['CLINIC_MEMBER'] },

@@ -98,6 +98,7 @@ describe('CreatePatientAccount — POST /v1/clinics/{clinicId}/patients', () => 
     });
 
     expect(res.status).toBe(200);
+    expect(res.body).not.toHaveProperty('email');
     const stored = await findPatientDocument(t, clinicId, res.body.id);
     expect(stored).not.toHaveProperty('invitedBy');
     expect(await t.connection.collection('users').findOne({ userId: res.body.id })).toMatchObject({

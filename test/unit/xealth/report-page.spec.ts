@@ -1,4 +1,7 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { escapeJsString, renderViewerPage, VIEWER_ASSETS } from '../../../src/modules/xealth/report/report-page';
+import { pdfjsDistFolder } from '../../../src/modules/xealth/report/xealth-report.service';
 
 describe('report viewer page', () => {
   it('should escape for a JavaScript string as Go html/template does', () => {
@@ -21,5 +24,15 @@ describe('report viewer page', () => {
       new URL(match[1], 'https://h/v1/xealth/report/web/viewer.html').pathname.replace('/v1/xealth/report/', ''),
     );
     expect(referenced.sort()).toEqual(Object.keys(VIEWER_ASSETS).sort());
+  });
+});
+
+describe('the installed pdfjs-dist package', () => {
+  it('should hold every file the viewer page serves', () => {
+    const folder = pdfjsDistFolder();
+    expect(folder).toBeDefined();
+    for (const file of Object.values(VIEWER_ASSETS)) {
+      expect(existsSync(join(folder!, file))).toBe(true);
+    }
   });
 });

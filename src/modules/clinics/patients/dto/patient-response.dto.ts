@@ -120,7 +120,8 @@ export function toPatientResponse(record: PatientRecord): PatientResponse {
     sites: (record.sites ?? []).map((site) => ({ id: String(site.id), name: site.name })),
   };
   if (record.birthDate && BIRTH_DATE.test(record.birthDate)) response.birthDate = record.birthDate;
-  if (record.email !== null && record.email !== undefined) response.email = record.email;
+  // The schema types it as an e-mail address, which `""` (an account without one) is not.
+  if (record.email) response.email = record.email;
   if (record.mrn !== null && record.mrn !== undefined) response.mrn = record.mrn;
   if (record.targetDevices) response.targetDevices = [...record.targetDevices];
   if (record.permissions) response.permissions = toPermissions(record.permissions);

@@ -1872,7 +1872,16 @@ export interface operations {
                 };
             };
             /** @description An error, in the service’s envelope */
-            default: {
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description An error, in the service’s envelope */
+            "5XX": {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1900,7 +1909,16 @@ export interface operations {
                 };
             };
             /** @description An error, in the service’s envelope */
-            default: {
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description An error, in the service’s envelope */
+            "5XX": {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1938,7 +1956,16 @@ export interface operations {
                 };
             };
             /** @description An error, in the service’s envelope */
-            default: {
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description An error, in the service’s envelope */
+            "5XX": {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2002,7 +2029,16 @@ export interface operations {
                 };
             };
             /** @description An error, in the service’s envelope */
-            default: {
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description An error, in the service’s envelope */
+            "5XX": {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2058,7 +2094,16 @@ export interface operations {
                 };
             };
             /** @description An error, in the service’s envelope */
-            default: {
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description An error, in the service’s envelope */
+            "5XX": {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2088,7 +2133,16 @@ export interface operations {
                 };
             };
             /** @description An error, in the service’s envelope */
-            default: {
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description An error, in the service’s envelope */
+            "5XX": {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2142,7 +2196,16 @@ export interface operations {
                 };
             };
             /** @description An error, in the service’s envelope */
-            default: {
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description An error, in the service’s envelope */
+            "5XX": {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2200,7 +2263,16 @@ export interface operations {
                 };
             };
             /** @description An error, in the service’s envelope */
-            default: {
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description An error, in the service’s envelope */
+            "5XX": {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2228,7 +2300,16 @@ export interface operations {
                 content?: never;
             };
             /** @description An error, in the service’s envelope */
-            default: {
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description An error, in the service’s envelope */
+            "5XX": {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2268,7 +2349,16 @@ export interface operations {
                 };
             };
             /** @description An error, in the service’s envelope */
-            default: {
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description An error, in the service’s envelope */
+            "5XX": {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2302,7 +2392,16 @@ export interface operations {
                 };
             };
             /** @description An error, in the service’s envelope */
-            default: {
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description An error, in the service’s envelope */
+            "5XX": {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2333,7 +2432,16 @@ export interface operations {
                 };
             };
             /** @description An error, in the service’s envelope */
-            default: {
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description An error, in the service’s envelope */
+            "5XX": {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2368,7 +2476,16 @@ export interface operations {
                 };
             };
             /** @description An error, in the service’s envelope */
-            default: {
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description An error, in the service’s envelope */
+            "5XX": {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2397,7 +2514,16 @@ export interface operations {
                 content?: never;
             };
             /** @description An error, in the service’s envelope */
-            default: {
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description An error, in the service’s envelope */
+            "5XX": {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2428,7 +2554,16 @@ export interface operations {
                 };
             };
             /** @description An error, in the service’s envelope */
-            default: {
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description An error, in the service’s envelope */
+            "5XX": {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2457,7 +2592,16 @@ export interface operations {
                 content?: never;
             };
             /** @description An error, in the service’s envelope */
-            default: {
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description An error, in the service’s envelope */
+            "5XX": {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2492,7 +2636,16 @@ export interface operations {
                 };
             };
             /** @description An error, in the service’s envelope */
-            default: {
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description An error, in the service’s envelope */
+            "5XX": {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2526,7 +2679,16 @@ export interface operations {
                 };
             };
             /** @description An error, in the service’s envelope */
-            default: {
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description An error, in the service’s envelope */
+            "5XX": {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2556,7 +2718,16 @@ export interface operations {
                 };
             };
             /** @description An error, in the service’s envelope */
-            default: {
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description An error, in the service’s envelope */
+            "5XX": {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2590,7 +2761,16 @@ export interface operations {
                 };
             };
             /** @description An error, in the service’s envelope */
-            default: {
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description An error, in the service’s envelope */
+            "5XX": {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2622,7 +2802,16 @@ export interface operations {
                 content?: never;
             };
             /** @description An error, in the service’s envelope */
-            default: {
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description An error, in the service’s envelope */
+            "5XX": {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2652,7 +2841,16 @@ export interface operations {
                 };
             };
             /** @description An error, in the service’s envelope */
-            default: {
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description An error, in the service’s envelope */
+            "5XX": {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2686,7 +2884,16 @@ export interface operations {
                 };
             };
             /** @description An error, in the service’s envelope */
-            default: {
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description An error, in the service’s envelope */
+            "5XX": {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2726,7 +2933,16 @@ export interface operations {
                 };
             };
             /** @description An error, in the service’s envelope */
-            default: {
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description An error, in the service’s envelope */
+            "5XX": {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2760,7 +2976,16 @@ export interface operations {
                 };
             };
             /** @description An error, in the service’s envelope */
-            default: {
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description An error, in the service’s envelope */
+            "5XX": {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2929,7 +3154,16 @@ export interface operations {
                 };
             };
             /** @description An error, in the service’s envelope */
-            default: {
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description An error, in the service’s envelope */
+            "5XX": {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2963,7 +3197,16 @@ export interface operations {
                 };
             };
             /** @description An error, in the service’s envelope */
-            default: {
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description An error, in the service’s envelope */
+            "5XX": {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2994,7 +3237,16 @@ export interface operations {
                 };
             };
             /** @description An error, in the service’s envelope */
-            default: {
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description An error, in the service’s envelope */
+            "5XX": {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3029,7 +3281,16 @@ export interface operations {
                 };
             };
             /** @description An error, in the service’s envelope */
-            default: {
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description An error, in the service’s envelope */
+            "5XX": {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3064,7 +3325,16 @@ export interface operations {
                 };
             };
             /** @description An error, in the service’s envelope */
-            default: {
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description An error, in the service’s envelope */
+            "5XX": {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3093,7 +3363,16 @@ export interface operations {
                 content?: never;
             };
             /** @description An error, in the service’s envelope */
-            default: {
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description An error, in the service’s envelope */
+            "5XX": {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3128,7 +3407,16 @@ export interface operations {
                 };
             };
             /** @description An error, in the service’s envelope */
-            default: {
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description An error, in the service’s envelope */
+            "5XX": {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3158,7 +3446,16 @@ export interface operations {
                 content?: never;
             };
             /** @description An error, in the service’s envelope */
-            default: {
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description An error, in the service’s envelope */
+            "5XX": {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3189,7 +3486,16 @@ export interface operations {
                 };
             };
             /** @description An error, in the service’s envelope */
-            default: {
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description An error, in the service’s envelope */
+            "5XX": {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3238,7 +3544,16 @@ export interface operations {
                 };
             };
             /** @description An error, in the service’s envelope */
-            default: {
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description An error, in the service’s envelope */
+            "5XX": {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3269,7 +3584,16 @@ export interface operations {
                 };
             };
             /** @description An error, in the service’s envelope */
-            default: {
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description An error, in the service’s envelope */
+            "5XX": {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3299,7 +3623,16 @@ export interface operations {
                 };
             };
             /** @description An error, in the service’s envelope */
-            default: {
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description An error, in the service’s envelope */
+            "5XX": {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3333,7 +3666,16 @@ export interface operations {
                 };
             };
             /** @description An error, in the service’s envelope */
-            default: {
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description An error, in the service’s envelope */
+            "5XX": {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3368,7 +3710,16 @@ export interface operations {
                 };
             };
             /** @description An error, in the service’s envelope */
-            default: {
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description An error, in the service’s envelope */
+            "5XX": {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3397,7 +3748,16 @@ export interface operations {
                 content?: never;
             };
             /** @description An error, in the service’s envelope */
-            default: {
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description An error, in the service’s envelope */
+            "5XX": {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3437,7 +3797,16 @@ export interface operations {
                 };
             };
             /** @description An error, in the service’s envelope */
-            default: {
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description An error, in the service’s envelope */
+            "5XX": {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3471,7 +3840,16 @@ export interface operations {
                 };
             };
             /** @description An error, in the service’s envelope */
-            default: {
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description An error, in the service’s envelope */
+            "5XX": {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3506,7 +3884,16 @@ export interface operations {
                 };
             };
             /** @description An error, in the service’s envelope */
-            default: {
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description An error, in the service’s envelope */
+            "5XX": {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3535,7 +3922,16 @@ export interface operations {
                 content?: never;
             };
             /** @description An error, in the service’s envelope */
-            default: {
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description An error, in the service’s envelope */
+            "5XX": {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3570,7 +3966,16 @@ export interface operations {
                 };
             };
             /** @description An error, in the service’s envelope */
-            default: {
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description An error, in the service’s envelope */
+            "5XX": {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3606,7 +4011,16 @@ export interface operations {
                 };
             };
             /** @description An error, in the service’s envelope */
-            default: {
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description An error, in the service’s envelope */
+            "5XX": {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3638,7 +4052,16 @@ export interface operations {
                 content?: never;
             };
             /** @description An error, in the service’s envelope */
-            default: {
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description An error, in the service’s envelope */
+            "5XX": {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3668,7 +4091,16 @@ export interface operations {
                 };
             };
             /** @description An error, in the service’s envelope */
-            default: {
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description An error, in the service’s envelope */
+            "5XX": {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3700,7 +4132,16 @@ export interface operations {
                 content?: never;
             };
             /** @description An error, in the service’s envelope */
-            default: {
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description An error, in the service’s envelope */
+            "5XX": {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3730,7 +4171,16 @@ export interface operations {
                 };
             };
             /** @description An error, in the service’s envelope */
-            default: {
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description An error, in the service’s envelope */
+            "5XX": {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3764,7 +4214,16 @@ export interface operations {
                 };
             };
             /** @description An error, in the service’s envelope */
-            default: {
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description An error, in the service’s envelope */
+            "5XX": {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3800,7 +4259,16 @@ export interface operations {
                 };
             };
             /** @description An error, in the service’s envelope */
-            default: {
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description An error, in the service’s envelope */
+            "5XX": {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3834,7 +4302,16 @@ export interface operations {
                 };
             };
             /** @description An error, in the service’s envelope */
-            default: {
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description An error, in the service’s envelope */
+            "5XX": {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3862,7 +4339,16 @@ export interface operations {
                 content?: never;
             };
             /** @description An error, in the service’s envelope */
-            default: {
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description An error, in the service’s envelope */
+            "5XX": {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3902,7 +4388,16 @@ export interface operations {
                 };
             };
             /** @description An error, in the service’s envelope */
-            default: {
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description An error, in the service’s envelope */
+            "5XX": {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3937,7 +4432,16 @@ export interface operations {
                 content?: never;
             };
             /** @description An error, in the service’s envelope */
-            default: {
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description An error, in the service’s envelope */
+            "5XX": {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3971,7 +4475,16 @@ export interface operations {
                 };
             };
             /** @description An error, in the service’s envelope */
-            default: {
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description An error, in the service’s envelope */
+            "5XX": {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4001,7 +4514,16 @@ export interface operations {
                 };
             };
             /** @description An error, in the service’s envelope */
-            default: {
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description An error, in the service’s envelope */
+            "5XX": {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4036,7 +4558,16 @@ export interface operations {
                 };
             };
             /** @description An error, in the service’s envelope */
-            default: {
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description An error, in the service’s envelope */
+            "5XX": {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4067,7 +4598,16 @@ export interface operations {
                 };
             };
             /** @description An error, in the service’s envelope */
-            default: {
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description An error, in the service’s envelope */
+            "5XX": {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4102,7 +4642,16 @@ export interface operations {
                 };
             };
             /** @description An error, in the service’s envelope */
-            default: {
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description An error, in the service’s envelope */
+            "5XX": {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4135,7 +4684,16 @@ export interface operations {
                 content?: never;
             };
             /** @description An error, in the service’s envelope */
-            default: {
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description An error, in the service’s envelope */
+            "5XX": {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4163,7 +4721,16 @@ export interface operations {
                 content?: never;
             };
             /** @description An error, in the service’s envelope */
-            default: {
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description An error, in the service’s envelope */
+            "5XX": {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4196,7 +4763,16 @@ export interface operations {
                 content?: never;
             };
             /** @description An error, in the service’s envelope */
-            default: {
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description An error, in the service’s envelope */
+            "5XX": {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4229,7 +4805,16 @@ export interface operations {
                 content?: never;
             };
             /** @description An error, in the service’s envelope */
-            default: {
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description An error, in the service’s envelope */
+            "5XX": {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4269,7 +4854,16 @@ export interface operations {
                 };
             };
             /** @description An error, in the service’s envelope */
-            default: {
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description An error, in the service’s envelope */
+            "5XX": {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4308,7 +4902,16 @@ export interface operations {
                 };
             };
             /** @description An error, in the service’s envelope */
-            default: {
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description An error, in the service’s envelope */
+            "5XX": {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4340,7 +4943,16 @@ export interface operations {
                 content?: never;
             };
             /** @description An error, in the service’s envelope */
-            default: {
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description An error, in the service’s envelope */
+            "5XX": {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4374,7 +4986,16 @@ export interface operations {
                 };
             };
             /** @description An error, in the service’s envelope */
-            default: {
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description An error, in the service’s envelope */
+            "5XX": {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4405,7 +5026,16 @@ export interface operations {
                 };
             };
             /** @description An error, in the service’s envelope */
-            default: {
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description An error, in the service’s envelope */
+            "5XX": {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4435,7 +5065,16 @@ export interface operations {
                 content?: never;
             };
             /** @description An error, in the service’s envelope */
-            default: {
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description An error, in the service’s envelope */
+            "5XX": {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4466,7 +5105,16 @@ export interface operations {
                 };
             };
             /** @description An error, in the service’s envelope */
-            default: {
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description An error, in the service’s envelope */
+            "5XX": {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4497,7 +5145,16 @@ export interface operations {
                 };
             };
             /** @description An error, in the service’s envelope */
-            default: {
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description An error, in the service’s envelope */
+            "5XX": {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4528,7 +5185,16 @@ export interface operations {
                 };
             };
             /** @description An error, in the service’s envelope */
-            default: {
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description An error, in the service’s envelope */
+            "5XX": {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4558,7 +5224,16 @@ export interface operations {
                 content?: never;
             };
             /** @description An error, in the service’s envelope */
-            default: {
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description An error, in the service’s envelope */
+            "5XX": {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4589,7 +5264,16 @@ export interface operations {
                 };
             };
             /** @description An error, in the service’s envelope */
-            default: {
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description An error, in the service’s envelope */
+            "5XX": {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4624,7 +5308,16 @@ export interface operations {
                 };
             };
             /** @description An error, in the service’s envelope */
-            default: {
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description An error, in the service’s envelope */
+            "5XX": {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4654,7 +5347,16 @@ export interface operations {
                 content?: never;
             };
             /** @description An error, in the service’s envelope */
-            default: {
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description An error, in the service’s envelope */
+            "5XX": {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4688,7 +5390,16 @@ export interface operations {
                 };
             };
             /** @description An error, in the service’s envelope */
-            default: {
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description An error, in the service’s envelope */
+            "5XX": {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4719,7 +5430,16 @@ export interface operations {
                 };
             };
             /** @description An error, in the service’s envelope */
-            default: {
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description An error, in the service’s envelope */
+            "5XX": {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4745,7 +5465,16 @@ export interface operations {
                 content?: never;
             };
             /** @description An error, in the service’s envelope */
-            default: {
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description An error, in the service’s envelope */
+            "5XX": {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4775,7 +5504,16 @@ export interface operations {
                 content?: never;
             };
             /** @description An error, in the service’s envelope */
-            default: {
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description An error, in the service’s envelope */
+            "5XX": {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4816,7 +5554,16 @@ export interface operations {
                 };
             };
             /** @description An error, in the service’s envelope */
-            default: {
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description An error, in the service’s envelope */
+            "5XX": {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4846,7 +5593,16 @@ export interface operations {
                 };
             };
             /** @description An error, in the service’s envelope */
-            default: {
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description An error, in the service’s envelope */
+            "5XX": {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4880,7 +5636,16 @@ export interface operations {
                 };
             };
             /** @description An error, in the service’s envelope */
-            default: {
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description An error, in the service’s envelope */
+            "5XX": {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4908,7 +5673,16 @@ export interface operations {
                 content?: never;
             };
             /** @description An error, in the service’s envelope */
-            default: {
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description An error, in the service’s envelope */
+            "5XX": {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4936,7 +5710,16 @@ export interface operations {
                 content?: never;
             };
             /** @description An error, in the service’s envelope */
-            default: {
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description An error, in the service’s envelope */
+            "5XX": {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4962,7 +5745,16 @@ export interface operations {
                 content?: never;
             };
             /** @description An error, in the service’s envelope */
-            default: {
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description An error, in the service’s envelope */
+            "5XX": {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4988,7 +5780,16 @@ export interface operations {
                 content?: never;
             };
             /** @description An error, in the service’s envelope */
-            default: {
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description An error, in the service’s envelope */
+            "5XX": {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5014,7 +5815,16 @@ export interface operations {
                 content?: never;
             };
             /** @description An error, in the service’s envelope */
-            default: {
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description An error, in the service’s envelope */
+            "5XX": {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5040,7 +5850,16 @@ export interface operations {
                 content?: never;
             };
             /** @description An error, in the service’s envelope */
-            default: {
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description An error, in the service’s envelope */
+            "5XX": {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5070,7 +5889,16 @@ export interface operations {
                 content?: never;
             };
             /** @description An error, in the service’s envelope */
-            default: {
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description An error, in the service’s envelope */
+            "5XX": {
                 headers: {
                     [name: string]: unknown;
                 };

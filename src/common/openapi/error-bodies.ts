@@ -3,9 +3,10 @@ import type { ReferenceObject } from '@nestjs/swagger/dist/interfaces/open-api-s
 
 /**
  * Every error the service answers is the envelope `{code, message}` (+ `details`): error responses
- * a controller declared without a body get its schema, and every operation gets a `default`
- * response with it (any status not listed — 401, 404, 503 … — is an error in the envelope), so
- * generated clients type their errors.
+ * a controller declared without a body get its schema, and every operation gets `4XX` and `5XX`
+ * responses with it (any error status not listed — 401, 404, 503 … — is in the envelope), so
+ * generated clients type their errors. Ranges rather than `default`: a success status the contract
+ * does not list (an empty 200 or 204) is not an error.
  */
 export function documentErrorBodies(document: OpenAPIObject, envelopeSchemaName: string): OpenAPIObject {
   const envelope: ReferenceObject = { $ref: `#/components/schemas/${envelopeSchemaName}` };
@@ -16,10 +17,12 @@ export function documentErrorBodies(document: OpenAPIObject, envelopeSchemaName:
         if (!response || !/^[45]\d\d$/.test(status) || '$ref' in response) continue;
         response.content ??= { 'application/json': { schema: envelope } };
       }
-      operation.responses.default ??= {
-        description: 'An error, in the service’s envelope',
-        content: { 'application/json': { schema: envelope } },
-      };
+      for (const range of ['4XX', '5XX']) {
+        operation.responses[range] ??= {
+          description: 'An error, in the service’s envelope',
+          content: { 'application/json': { schema: envelope } },
+        };
+      }
     }
   }
   return document;

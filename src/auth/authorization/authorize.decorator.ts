@@ -6,7 +6,6 @@ import { Allow, type SessionAccessRule } from './access-rules';
 import type { ClinicianMembership } from './clinician-membership';
 
 export const ACCESS_RULES_KEY = 'clinics:access-rules';
-export const PUBLIC_ROUTE_KEY = 'clinics:public-route';
 
 /** Who may call this handler: a session token is required and any one of the rules must hold. */
 export function Authorize(...rules: SessionAccessRule[]): MethodDecorator & ClassDecorator {
@@ -18,10 +17,7 @@ export function Authorize(...rules: SessionAccessRule[]): MethodDecorator & Clas
  * webhook secret checked by the handler or its own guard) or why it is open (health probes).
  */
 export function Public(protectedBy = 'nothing: open to everyone'): MethodDecorator & ClassDecorator {
-  return applyDecorators(
-    SetMetadata(ACCESS_RULES_KEY, [Allow.publicRoute(protectedBy)]),
-    SetMetadata(PUBLIC_ROUTE_KEY, true),
-  );
+  return SetMetadata(ACCESS_RULES_KEY, [Allow.publicRoute(protectedBy)]);
 }
 
 export interface AuthenticatedRequest {

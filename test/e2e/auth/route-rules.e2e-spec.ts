@@ -1,7 +1,7 @@
 import { RequestMethod } from '@nestjs/common';
 import { METHOD_METADATA, PATH_METADATA } from '@nestjs/common/constants';
 import { DiscoveryModule, DiscoveryService, MetadataScanner } from '@nestjs/core';
-import { ACCESS_RULES_KEY, PUBLIC_ROUTE_KEY } from '../../../src/auth/authorization/authorize.decorator';
+import { ACCESS_RULES_KEY } from '../../../src/auth/authorization/authorize.decorator';
 import { useTestApp } from '../../support/test-app';
 
 describe('every route declares who may call it', () => {
@@ -22,10 +22,10 @@ describe('every route declares who may call it', () => {
         const method = RequestMethod[Reflect.getMetadata(METHOD_METADATA, handler) as number];
         const label = `${controller.name}.${name} (${method})`;
         routes.push(label);
-        const declared = [ACCESS_RULES_KEY, PUBLIC_ROUTE_KEY].some(
-          (key) =>
-            Reflect.getMetadata(key, handler) !== undefined || Reflect.getMetadata(key, controller) !== undefined,
-        );
+        // @Authorize and @Public both declare their rules under this key.
+        const declared =
+          Reflect.getMetadata(ACCESS_RULES_KEY, handler) !== undefined ||
+          Reflect.getMetadata(ACCESS_RULES_KEY, controller) !== undefined;
         if (!declared) unguarded.push(label);
       }
     }

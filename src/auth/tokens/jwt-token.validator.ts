@@ -1,3 +1,4 @@
+import { createSecretKey } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
 import { errors, JWTPayload, jwtVerify, JWTVerifyGetKey } from 'jose';
@@ -30,8 +31,10 @@ export class JwtTokenValidator extends TokenValidator {
   ) {
     super();
     this.algorithms = [...(keys.hmacSecret ? ['HS256'] : []), ...(keys.rsaPublicKey ? ['RS256'] : [])];
+    // A key object made once: given the raw secret, jose makes one for every token it verifies.
+    const hmacKey = keys.hmacSecret ? createSecretKey(keys.hmacSecret) : undefined;
     this.getKey = (header) => {
-      if (header.alg === 'HS256' && keys.hmacSecret) return keys.hmacSecret;
+      if (header.alg === 'HS256' && hmacKey) return hmacKey;
       if (header.alg === 'RS256' && keys.rsaPublicKey) return keys.rsaPublicKey;
       throw new errors.JOSEAlgNotAllowed(`algorithm ${header.alg} is not accepted`);
     };

@@ -252,7 +252,14 @@ export async function startEmbeddedDatabase(options: EmbeddedDatabaseOptions): P
       {
         // GOGC=400: FerretDB decodes every document it reads into short-lived objects; collecting
         // less often saves about a third of its CPU time for a few MB more memory (measured).
-        env: childProcessEnvironment({ DO_NOT_TRACK: '1', GOGC: '400', GOMEMLIMIT: '1GiB' }),
+        // FERRETDB_SORT_LIMIT_PUSHDOWN: the patch's sort and limit pushdown, which only the
+        // PostgreSQL backend implements (ferretdb-patch.ts).
+        env: childProcessEnvironment({
+          DO_NOT_TRACK: '1',
+          GOGC: '400',
+          GOMEMLIMIT: '1GiB',
+          ...(engine === 'postgresql' ? { FERRETDB_SORT_LIMIT_PUSHDOWN: '1' } : {}),
+        }),
         stdio: ['ignore', 'pipe', 'pipe'],
         ...OWN_PROCESS_GROUP,
       },

@@ -180,10 +180,189 @@ func filterIn(p *metadata.Placeholder, k any, v any, operator string) (filter st
 }
 `;
 
+const SORT_PUSHDOWN_GO = `package postgresql
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/FerretDB/FerretDB/internal/backends/postgresql/metadata"
+	"github.com/FerretDB/FerretDB/internal/types"
+	"github.com/FerretDB/FerretDB/internal/util/must"
+)
+
+// explainPrefix starts the queries of Explain; the sorted query repeats the select clause after it.
+const explainPrefix = "EXPLAIN (VERBOSE true, FORMAT JSON) "
+
+// isFieldSort reports whether sort orders by fields rather than by $natural. The handler passes
+// such a sort (with a limit) only when the filter is pushed down exactly and every key is top-level.
+func isFieldSort(sort *types.Document) bool {
+	if sort.Len() == 0 {
+		return false
+	}
+
+	for _, k := range sort.Keys() {
+		if k == "$natural" {
+			return false
+		}
+	}
+
+	return true
+}
+
+// fieldSortQuery completes q (a select clause, possibly after explainPrefix) with the filter, the
+// sort and the limit. The rows the filter selects are read once into a materialized list of their
+// sort keys (each reference to a stored document would decompress it again), and the documents
+// returned are, by their row ids:
+//
+//   - those whose sort fields all hold values PostgreSQL orders as MongoDB does (null or missing,
+//     numbers, strings under the cluster's C collation, ObjectIds as hex, booleans, dates as
+//     milliseconds): ordered by MongoDB's order of types, then by value, and limited;
+//   - every other one (a sort field holding an array, an object, binary data...), unordered and
+//     unlimited, since MongoDB orders those by rules jsonb does not share.
+//
+// The handler still sorts, skips and limits what this returns, so the result is MongoDB's: the
+// documents MongoDB would return first are among those this query returns.
+func fieldSortQuery(q, where string, args []any, p *metadata.Placeholder, schema, table string, sort *types.Document, limit int64) (string, []any, error) {
+	var prefix string
+	if strings.HasPrefix(q, explainPrefix) {
+		prefix, q = explainPrefix, strings.TrimPrefix(q, explainPrefix)
+	}
+
+	keys := sort.Keys()
+	columns := make([]string, 0, 2*len(keys))
+	order := make([]string, 0, 2*len(keys))
+	unordered := make([]string, 0, len(keys))
+
+	for i, k := range keys {
+		var dir string
+
+		switch v := must.NotFail(sort.Get(k)).(type) {
+		case int64:
+			if v < 0 {
+				dir = " DESC"
+			}
+		default:
+			return "", nil, fmt.Errorf("unexpected sort value %v for %q", v, k)
+		}
+
+		key := p.Next()
+		args = append(args, k)
+
+		t := fmt.Sprintf("(j->'$s'->'p'->%s->>'t')", key)
+		columns = append(columns,
+			fmt.Sprintf(
+				"(CASE %s WHEN 'int' THEN 2 WHEN 'long' THEN 2 WHEN 'double' THEN 2 WHEN 'string' THEN 3 "+
+					"WHEN 'objectId' THEN 7 WHEN 'bool' THEN 8 WHEN 'date' THEN 9 ELSE 1 END) AS r%d",
+				t, i,
+			),
+			fmt.Sprintf("COALESCE(j->%s, 'null'::jsonb) AS v%d", key, i),
+		)
+		order = append(order, fmt.Sprintf("r%d%s", i, dir), fmt.Sprintf("v%d%s", i, dir))
+		unordered = append(unordered, fmt.Sprintf(
+			"(%[1]s IS NOT NULL AND %[1]s NOT IN ('null', 'int', 'long', 'string', 'objectId', 'bool', 'date') "+
+				"AND NOT (%[1]s = 'double' AND jsonb_typeof(j->%[2]s) = 'number'))",
+			t, key,
+		))
+	}
+
+	var limitClause string
+	if limit > 0 {
+		limitClause = " LIMIT " + p.Next()
+		args = append(args, limit)
+	}
+
+	// _jsonb || '{}' is the document decompressed once; the keys are read from that copy.
+	keyList := fmt.Sprintf(
+		"WITH _ferretdb_sort_keys AS MATERIALIZED (SELECT c, COALESCE(%s, false) AS o, %s "+
+			"FROM (SELECT ctid AS c, %s || '{}'::jsonb AS j FROM %s%s OFFSET 0) AS d) ",
+		strings.Join(unordered, " OR "), strings.Join(columns, ", "),
+		metadata.DefaultColumn, pgx.Identifier{schema, table}.Sanitize(), where,
+	)
+	rowIDs := "(SELECT c FROM _ferretdb_sort_keys WHERE NOT o ORDER BY " + strings.Join(order, ", ") + limitClause +
+		") UNION ALL (SELECT c FROM _ferretdb_sort_keys WHERE o)"
+
+	return prefix + keyList + q + " WHERE ctid = ANY(ARRAY(" + rowIDs + "))", args, nil
+}
+`;
+
+const SORT_LIMIT_HANDLER_GO = `package handler
+
+import (
+	"os"
+	"strings"
+
+	"github.com/FerretDB/FerretDB/internal/types"
+	"github.com/FerretDB/FerretDB/internal/util/must"
+)
+
+// sortLimitPushdownEnabled is set for the PostgreSQL backend only: the SQLite backend orders by
+// $natural alone.
+var sortLimitPushdownEnabled = os.Getenv("FERRETDB_SORT_LIMIT_PUSHDOWN") == "1"
+
+// pushSortAndLimit reports whether a find's sort and limit can be handed to the backend: a limit,
+// a sort on top-level fields, and a filter the backend applies exactly, so that the rows it drops
+// before the limit are rows MongoDB would not return either. Exact filters here: equality with a
+// string, an ObjectId or a boolean on a top-level field, and $in with only strings and ObjectIds.
+func pushSortAndLimit(filter, sort *types.Document, skip, limit int64) bool {
+	if !sortLimitPushdownEnabled || limit <= 0 || skip < 0 || skip+limit > 1<<30 || sort.Len() == 0 {
+		return false
+	}
+
+	for _, k := range sort.Keys() {
+		if k == "" || strings.ContainsAny(k, ".$") {
+			return false
+		}
+
+		if _, ok := must.NotFail(sort.Get(k)).(int64); !ok {
+			return false
+		}
+	}
+
+	if filter == nil {
+		return true
+	}
+
+	for _, k := range filter.Keys() {
+		if k == "" || strings.ContainsAny(k, ".$") {
+			return false
+		}
+
+		switch v := must.NotFail(filter.Get(k)).(type) {
+		case string, types.ObjectID, bool:
+		case *types.Document:
+			if v.Len() != 1 || v.Keys()[0] != "$in" {
+				return false
+			}
+
+			values, ok := must.NotFail(v.Get("$in")).(*types.Array)
+			if !ok {
+				return false
+			}
+
+			for i := 0; i < values.Len(); i++ {
+				switch must.NotFail(values.Get(i)).(type) {
+				case string, types.ObjectID:
+				default:
+					return false
+				}
+			}
+		default:
+			return false
+		}
+	}
+
+	return true
+}
+`;
+
 interface Edit {
   file: string;
-  /** Text that must occur exactly once in the file. */
+  /** Text that must occur exactly `occurrences` times (default once) in the file; each is replaced. */
   anchor: string;
+  occurrences?: number;
   replacement: string;
 }
 
@@ -229,11 +408,62 @@ const EDITS: Edit[] = [
       '\t\t\t\t\t}\n\n' +
       '\t\t\t\tdefault:\n\t\t\t\t\t// $gt and $lt\n',
   },
+  {
+    // Query: a sort on fields (passed only with an exact filter and a limit) is pushed down
+    file: 'internal/backends/postgresql/collection.go',
+    anchor:
+      '\tq += where\n\n\tsort, sortArgs := prepareOrderByClause(params.Sort)\n\n\tq += sort\n\targs = append(args, sortArgs...)\n\n' +
+      '\tif params.Limit != 0 {\n\t\tq += fmt.Sprintf(` LIMIT %s`, placeholder.Next())\n\t\targs = append(args, params.Limit)\n\t}\n',
+    replacement:
+      '\tif isFieldSort(params.Sort) {\n' +
+      '\t\tif q, args, err = fieldSortQuery(q, where, args, &placeholder, c.dbName, meta.TableName, params.Sort, params.Limit); err != nil {\n' +
+      '\t\t\treturn nil, lazyerrors.Error(err)\n\t\t}\n' +
+      '\t} else {\n' +
+      '\t\tq += where\n\n\t\tsort, sortArgs := prepareOrderByClause(params.Sort)\n\n\t\tq += sort\n\t\targs = append(args, sortArgs...)\n\n' +
+      '\t\tif params.Limit != 0 {\n\t\t\tq += fmt.Sprintf(` LIMIT %s`, placeholder.Next())\n\t\t\targs = append(args, params.Limit)\n\t\t}\n\t}\n',
+  },
+  {
+    // Explain: the same
+    file: 'internal/backends/postgresql/collection.go',
+    anchor:
+      '\tq += where\n\n\tsort, sortArgs := prepareOrderByClause(params.Sort)\n\tres.SortPushdown = sort != ""\n\n\tq += sort\n\targs = append(args, sortArgs...)\n\n' +
+      '\tif params.Limit != 0 {\n\t\tq += fmt.Sprintf(` LIMIT %s`, placeholder.Next())\n\t\targs = append(args, params.Limit)\n\t\tres.LimitPushdown = true\n\t}\n',
+    replacement:
+      '\tif isFieldSort(params.Sort) {\n' +
+      '\t\tif q, args, err = fieldSortQuery(q, where, args, &placeholder, c.dbName, meta.TableName, params.Sort, params.Limit); err != nil {\n' +
+      '\t\t\treturn nil, lazyerrors.Error(err)\n\t\t}\n\n' +
+      '\t\tres.SortPushdown = true\n\t\tres.LimitPushdown = params.Limit != 0\n' +
+      '\t} else {\n' +
+      '\t\tq += where\n\n\t\tsort, sortArgs := prepareOrderByClause(params.Sort)\n\t\tres.SortPushdown = sort != ""\n\n\t\tq += sort\n\t\targs = append(args, sortArgs...)\n\n' +
+      '\t\tif params.Limit != 0 {\n\t\t\tq += fmt.Sprintf(` LIMIT %s`, placeholder.Next())\n\t\t\targs = append(args, params.Limit)\n\t\t\tres.LimitPushdown = true\n\t\t}\n\t}\n',
+  },
+  {
+    // the backend contract of Query and Explain: a sort on fields is allowed as well as $natural
+    file: 'internal/backends/collection.go',
+    occurrences: 2,
+    anchor: '\tif params.Sort.Len() != 0 {\n\t\tmust.BeTrue(params.Sort.Len() == 1)\n',
+    replacement:
+      '\tif params.Sort.Len() != 0 && params.Sort.Has("$natural") {\n\t\tmust.BeTrue(params.Sort.Len() == 1)\n',
+  },
+  ...['internal/handler/msg_find.go', 'internal/handler/msg_explain.go'].map((file) => ({
+    // find and explain: hand the sort and skip + limit to the backend when pushSortAndLimit allows
+    file,
+    anchor:
+      '\tif !h.DisablePushdown && params.Filter.Len() == 0 && params.Sort.Len() == 0 && params.Skip == 0 {\n' +
+      '\t\tqp.Limit = params.Limit\n\t}\n',
+    replacement:
+      '\tif !h.DisablePushdown && params.Filter.Len() == 0 && params.Sort.Len() == 0 && params.Skip == 0 {\n' +
+      '\t\tqp.Limit = params.Limit\n' +
+      '\t} else if !h.DisablePushdown && !cInfo.Capped() && pushSortAndLimit(params.Filter, params.Sort, params.Skip, params.Limit) {\n' +
+      '\t\tqp.Sort = params.Sort\n\t\tqp.Limit = params.Skip + params.Limit\n\t}\n',
+  })),
 ];
 
 const NEW_FILES: Record<string, string> = {
   'internal/backends/postgresql/metadata/lookup_indexes.go': LOOKUP_INDEXES_GO,
   'internal/backends/postgresql/filter_in.go': FILTER_IN_GO,
+  'internal/backends/postgresql/sort_pushdown.go': SORT_PUSHDOWN_GO,
+  'internal/handler/sort_limit_pushdown.go': SORT_LIMIT_HANDLER_GO,
 };
 
 /** Changes whenever the patch does, so a binary built with another patch is not reused. */
@@ -248,12 +478,12 @@ export function applyFerretDbPatch(sourceDir: string): void {
     const path = join(sourceDir, edit.file);
     const text = readFileSync(path, 'utf8');
     const occurrences = text.split(edit.anchor).length - 1;
-    if (occurrences !== 1) {
+    if (occurrences !== (edit.occurrences ?? 1)) {
       throw new Error(`the FerretDB patch does not fit ${edit.file} (anchor found ${occurrences} times)`);
     }
     writeFileSync(
       path,
-      text.replace(edit.anchor, () => edit.replacement),
+      text.replaceAll(edit.anchor, () => edit.replacement),
     );
   }
   for (const [file, content] of Object.entries(NEW_FILES)) writeFileSync(join(sourceDir, file), content);

@@ -284,11 +284,15 @@ describe('indexes serve every list query', () => {
       .explain('queryPlanner');
     if (isFerretDb && isPostgresPlan(explained)) {
       // The embedded engine reads through an index exactly when the filter has an equality (or `$in`)
-      // on the leading field of a declared index; sort and the rest are applied by FerretDB.
+      // on the leading field of a declared index; otherwise it reads the table (sorted and limited
+      // there too when the filter is applied exactly, see ferretdb-patch.ts).
       const leading = new Set(indexes.map((index) => Object.keys(index.key)[0]));
       const nodes = planNodes(explained);
       if (hasIndexedEquality(shape, leading)) expect(nodes).toContainEqual(expect.stringMatching(LOOKUP_SCAN));
-      else expect(nodes).toEqual(['Seq Scan']);
+      else {
+        expect(nodes).toContainEqual('Seq Scan');
+        expect(nodes).not.toContainEqual(expect.stringMatching(LOOKUP_SCAN));
+      }
     } else if (isFerretDb) {
       // The SQLite engine applies filter, sort and limit itself, scanning the table.
       expect(explained).toMatchObject({

@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { MongoClient, ObjectId } from 'mongodb';
+import { Long, MongoClient, ObjectId, type Sort } from 'mongodb';
 import {
   EmbeddedDatabaseError,
   ensureFerretDbBinary,
@@ -178,6 +178,101 @@ describe('embedded database', () => {
       expect(await patients.countDocuments({ userId: { $in: ['u1', 'u2', 3] } })).toBe(2);
       expect(await patients.countDocuments({ clinicId: { $in: [] } })).toBe(0);
       expect(await patients.countDocuments({ clinicId: clinics[1].toHexString() })).toBe(0);
+    });
+    describe('sort and limit pushdown', () => {
+      const groups = [new ObjectId(), new ObjectId()];
+      /** Every kind of value a sort key can hold, MongoDB ordering them by type first. */
+      const values: unknown[] = [
+        undefined,
+        null,
+        3,
+        -1,
+        2.5,
+        Long.fromString('9007199254740993'),
+        '',
+        'a',
+        'Z',
+        'é',
+        'ab',
+        new ObjectId('000000000000000000000001'),
+        new ObjectId('ffffffffffffffffffffffff'),
+        true,
+        false,
+        new Date(0),
+        new Date(86_400_000),
+        [3, 1],
+        [],
+        ['b'],
+        { a: 1 },
+        { a: 0, b: 1 },
+      ];
+
+      beforeAll(async () => {
+        const ordering = db.collection('ordering');
+        await ordering.createIndex({ group: 1 });
+        const docs = Array.from({ length: 660 }, (_, n) => {
+          const value = values[n % values.length];
+          return {
+            group: groups[n % 2],
+            name: `name-${n % 17}`,
+            ...(value === undefined ? {} : { k: value }),
+            rank: n % 5,
+          };
+        });
+        await ordering.insertMany(docs);
+      });
+
+      async function ids(filter: object, sort: Sort, skip: number, limit: number): Promise<string[]> {
+        const found = await db.collection('ordering').find(filter, { sort, skip, limit }).toArray();
+        return found.map((doc) => doc._id.toHexString());
+      }
+
+      it('should return what an unpushed query returns, for every type of sort value, order, skip and limit', async () => {
+        const sorts: Sort[] = [
+          { k: 1, _id: 1 },
+          { k: -1, _id: 1 },
+          { name: 1, _id: 1 },
+          { name: -1, k: 1, _id: -1 },
+          { rank: -1, name: 1, _id: 1 },
+        ];
+        const pages = [
+          [0, 1],
+          [0, 10],
+          [7, 25],
+          [100, 50],
+          [300, 100],
+        ];
+        for (const group of groups) {
+          for (const sort of sorts) {
+            for (const [skip, limit] of pages) {
+              // `$and` keeps the whole query in FerretDB: the reference answer.
+              const reference = await ids({ $and: [{ group }] }, sort, skip, limit);
+              expect(reference.length).toBe(Math.min(limit, Math.max(0, 330 - skip)));
+              expect(await ids({ group }, sort, skip, limit)).toEqual(reference);
+            }
+          }
+        }
+      });
+
+      it('should hand the sort and the limit to PostgreSQL only when the filter is applied there exactly', async () => {
+        if (!(await plan({})).includes('Seq Scan')) return; // not PostgreSQL (MONGODB_URI, or the SQLite engine)
+        const explain = (filter: object) =>
+          db.command({
+            explain: {
+              find: 'ordering',
+              filter,
+              sort: { name: 1, _id: 1 },
+              skip: Long.fromInt(5),
+              limit: Long.fromInt(10),
+            },
+          });
+        expect(await explain({ group: groups[0] })).toMatchObject({ sortPushdown: true, limitPushdown: true });
+        expect(await explain({ group: groups[0], rank: { $gt: 1 } })).toMatchObject({
+          sortPushdown: false,
+          limitPushdown: false,
+        });
+        expect(await explain({ 'k.a': 1 })).toMatchObject({ sortPushdown: false, limitPushdown: false });
+      });
     });
   });
 });

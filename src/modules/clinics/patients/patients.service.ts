@@ -154,14 +154,17 @@ export class PatientsService {
   }
 
   /**
-   * The first half of creating a record for an existing user: the remote reads (the clinic must
-   * exist, the account and its profile). Call it outside any write gate, then hand the draft to
+   * The first half of creating a record for an existing user: the remote reads (the account and its
+   * profile; the clinic is read in the write, or here when the user is unknown). Call it outside any write gate, then hand the draft to
    * {@link createDraftedPatient} — which may run inside a gate of a lower rank (an invite's).
    */
   async draftPatientFromUser(clinicId: string, userId: string, body: CreatePatientBody): Promise<NewPatientRecord> {
-    await this.clinicsService.requireClinic(clinicId);
     const found = await this.directory.getUserWithProfile(userId);
-    if (!found) throw PatientErrors.userNotFound();
+    if (!found) {
+      // An unknown clinic is the answer before an unknown user; the write checks the clinic otherwise.
+      await this.clinicsService.requireClinic(clinicId);
+      throw PatientErrors.userNotFound();
+    }
     const { user, profile } = found;
     const permissions = storedPermissions(body.permissions);
     return {

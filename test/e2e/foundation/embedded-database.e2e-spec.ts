@@ -254,24 +254,133 @@ describe('embedded database', () => {
         }
       });
 
-      it('should hand the sort and the limit to PostgreSQL only when the filter is applied there exactly', async () => {
+      it('should hand the sort and the limit to PostgreSQL only when it applies the filter exactly', async () => {
         if (!(await plan({})).includes('Seq Scan')) return; // not PostgreSQL (MONGODB_URI, or the SQLite engine)
-        const explain = (filter: object) =>
+        const explain = (filter: object, sort: object = { name: 1, _id: 1 }) =>
           db.command({
-            explain: {
-              find: 'ordering',
-              filter,
-              sort: { name: 1, _id: 1 },
-              skip: Long.fromInt(5),
-              limit: Long.fromInt(10),
-            },
+            explain: { find: 'ordering', filter, sort, skip: Long.fromInt(5), limit: Long.fromInt(10) },
           });
-        expect(await explain({ group: groups[0] })).toMatchObject({ sortPushdown: true, limitPushdown: true });
-        expect(await explain({ group: groups[0], rank: { $gt: 1 } })).toMatchObject({
-          sortPushdown: false,
-          limitPushdown: false,
+        const pushed = { sortPushdown: true, limitPushdown: true };
+        const kept = { sortPushdown: false, limitPushdown: false };
+        expect(await explain({ group: groups[0] })).toMatchObject(pushed);
+        expect(await explain({ group: groups[0], rank: { $gt: 1 } })).toMatchObject(pushed);
+        expect(
+          await explain({ group: groups[0], 'nested.score': { $gte: 0.5 } }, { 'nested.score': -1 }),
+        ).toMatchObject(pushed);
+        expect(await explain({ $or: [{ name: { $regex: 'me-1', $options: 'i' } }, { rank: 3 }] })).toMatchObject(
+          pushed,
+        );
+        // not translated: the handler filters and sorts, as upstream
+        expect(await explain({ group: groups[0], rank: { $exists: true } })).toMatchObject(kept);
+        expect(await explain({ name: { $regex: 'name.1' } })).toMatchObject(kept);
+        expect(await explain({ group: groups[0] }, { 'list.0': 1 })).toMatchObject(kept);
+      });
+    });
+
+    describe('filters translated exactly (sorted pages and counts)', () => {
+      const group = new ObjectId();
+      /** Values under `v` (and `nested.v`), each stored on documents of its own. */
+      const samples: unknown[] = [
+        undefined,
+        null,
+        0,
+        0.5,
+        0.75,
+        1,
+        -2,
+        Long.fromString('9007199254740993'),
+        2.5,
+        new Date(1_000),
+        new Date(5_000),
+        'Ada Lovelace',
+        'ADA',
+        'ådå',
+        'Åda',
+        'straße',
+        '\u212A', // KELVIN SIGN, which Unicode folds to k
+        'k',
+        'a.b',
+        'a+b',
+        new ObjectId('0123456789abcdef01234567'),
+        '0123456789abcdef01234567',
+        true,
+        false,
+        [0.75, 'Ada'],
+        [],
+        { inner: 1 },
+      ];
+      const scenarios: Array<[string, object]> = [
+        ['equality on a string', { v: 'ADA' }],
+        ['equality on an ObjectId (not its hex string)', { v: new ObjectId('0123456789abcdef01234567') }],
+        ['equality on the hex string (not the ObjectId)', { v: '0123456789abcdef01234567' }],
+        ['equality on a number of another type', { v: 1.0 }],
+        ['equality on a boolean', { v: false }],
+        ['$in', { v: { $in: ['k', 'Ada', new ObjectId('0123456789abcdef01234567')] } }],
+        ['a range on numbers', { v: { $gte: 0.5, $lt: 2 } }],
+        ['a range on a long beyond 2^53', { v: { $gt: Long.fromString('9007199254740992') } }],
+        ['a range on dates', { v: { $gt: new Date(2_000) } }],
+        ['a range on a dotted path', { 'nested.v': { $gte: 0.5 } }],
+        ['a case-insensitive regex', { v: { $regex: 'ada', $options: 'i' } }],
+        ['a regex with folded non-ASCII letters', { v: { $regex: 'ÅD', $options: 'i' } }],
+        ['a regex folding k to the Kelvin sign', { v: { $regex: 'k', $options: 'i' } }],
+        ['a regex with escaped punctuation', { v: { $regex: 'a\\.b' } }],
+        ['a case-sensitive regex', { v: { $regex: 'Ada' } }],
+        ['a regex on a dotted path', { 'nested.v': { $regex: 'ada', $options: 'i' } }],
+        [
+          '$or of a regex and a range',
+          { $or: [{ v: { $regex: 'love', $options: 'i' } }, { 'nested.v': { $lte: 0 } }] },
+        ],
+        ['$and of $or', { $and: [{ $or: [{ v: 'k' }, { v: 'K' }] }, { $or: [{ rank: 1 }, { rank: 2 }] }] }],
+      ];
+
+      beforeAll(async () => {
+        const values = db.collection('values');
+        await values.createIndex({ group: 1 });
+        const docs = Array.from({ length: samples.length * 8 }, (_, n) => {
+          const value = samples[n % samples.length];
+          const stored = value === undefined ? {} : { v: value };
+          return {
+            group,
+            rank: n % 3,
+            ...stored,
+            nested: n % 8 === 3 ? [stored] : stored,
+            order: (n * 7919) % 101,
+          };
         });
-        expect(await explain({ 'k.a': 1 })).toMatchObject({ sortPushdown: false, limitPushdown: false });
+        await values.insertMany(docs);
+      });
+
+      it.each(scenarios)('should answer %s as FerretDB alone does', async (_name, condition) => {
+        const values = db.collection('values');
+        const filter = { group, ...condition };
+        // `$exists` is not translated, so this filter keeps the whole query in FerretDB: the reference.
+        const reference = { ...filter, zz: { $exists: false } };
+        const idsOf = async (query: object, sort: Sort, skip: number, limit: number) =>
+          (await values.find(query, { sort, skip, limit }).toArray()).map((doc) => doc._id.toHexString());
+        const expected = await values.countDocuments(reference);
+        expect(await values.countDocuments(filter)).toBe(expected);
+        for (const sort of [
+          { order: 1, _id: 1 },
+          { 'nested.v': -1, _id: 1 },
+          { v: 1, _id: -1 },
+        ] as Sort[]) {
+          for (const [skip, limit] of [
+            [0, 5],
+            [3, 20],
+          ]) {
+            expect(await idsOf(filter, sort, skip, limit)).toEqual(await idsOf(reference, sort, skip, limit));
+          }
+        }
+      });
+
+      it('should find what the scenarios are about', async () => {
+        const values = db.collection('values');
+        // guards against scenarios that match nothing and so prove little
+        expect(await values.countDocuments({ group, v: { $regex: 'ÅD', $options: 'i' } })).toBeGreaterThan(0);
+        expect(await values.countDocuments({ group, 'nested.v': { $gte: 0.5 } })).toBeGreaterThan(0);
+        expect(await values.countDocuments({ group, v: new ObjectId('0123456789abcdef01234567') })).toBe(8);
+        // 'k' and the Kelvin sign, 8 documents each
+        expect(await values.countDocuments({ group, v: { $regex: 'k', $options: 'i' } })).toBe(16);
       });
     });
   });

@@ -3,7 +3,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 /**
- * Two additions to FerretDB v1.24.2's PostgreSQL backend, applied to its source before it is built
+ * Additions to FerretDB v1.24.2's PostgreSQL backend, applied to its source before it is built
  * (see docs/decisions/embedded-engine.md for the measurements behind them):
  *
  * 1. Lookup indexes. FerretDB pushes an equality filter `{field: value}` down to PostgreSQL as
@@ -19,8 +19,15 @@ import { join } from 'node:path';
  * 3. An update that violates a unique index fails as a duplicate key (E11000, code 11000), as an
  *    insert does and as on MongoDB; upstream reports PostgreSQL's message as an internal error.
  *
- * As upstream, a pushed-down filter only narrows the rows read: FerretDB still matches every
- * returned document against the whole filter, so results are unchanged.
+ * 4. Exact filters (PostgreSQL engine only, `FERRETDB_SORT_LIMIT_PUSHDOWN=1`). A filter of
+ *    equalities, `$in`, numeric and date ranges, literal regular expressions, `$and` and `$or` on
+ *    top-level or dotted paths is translated to SQL that decides each document as MongoDB does, or
+ *    marks it uncertain (a path through an array...). With such a filter, a sorted and limited find
+ *    is sorted and limited in PostgreSQL (the uncertain documents are returned besides, unlimited),
+ *    and `countDocuments` is counted there when no document is uncertain.
+ *
+ * As upstream, what PostgreSQL returns is only a candidate set: FerretDB still matches, sorts, skips
+ * and limits every returned document, so results are MongoDB's.
  */
 
 const LOOKUP_INDEXES_GO = `package metadata

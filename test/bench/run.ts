@@ -153,6 +153,20 @@ async function settle(target: Target, scenario: Scenario, fixture: BenchFixture)
 }
 
 /**
+ * Waits (at most 30 s) until the database is nearly idle (under 5% of a core over half a second),
+ * so that a latency measurement does not share the machine with work left by the previous load
+ * (e.g. PostgreSQL's autovacuum after the inserts of CreatePatientFromUser).
+ */
+async function quiesce(targets: Target[]): Promise<void> {
+  const deadline = Date.now() + 30_000;
+  while (Date.now() < deadline) {
+    const before = databaseCpuMs(targets);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    if (databaseCpuMs(targets) - before < 25) return;
+  }
+}
+
+/**
  * CPU of the embedded database: every process this benchmark started except the two servers (the
  * database may be several processes, e.g. FerretDB and the engine beneath it).
  */
@@ -348,6 +362,7 @@ async function runAtSize(totalPatients: number): Promise<{ summary: Row[]; peakR
     const ours = targets.find((target) => target.label === 'ours')!;
     for (const scenario of SCENARIOS) {
       await settle(ours, SCENARIOS[0], fixture);
+      await quiesce(targets);
       const run = await load(ours, scenario, fixture, targets, { connections: 1, durationS: LATENCY_DURATION_S });
       results[scenario.name].single = run;
       console.log(`bench: one client ${scenario.name} ours: ${JSON.stringify(run)}`);

@@ -382,6 +382,52 @@ describe('embedded database', () => {
         // 'k' and the Kelvin sign, 8 documents each
         expect(await values.countDocuments({ group, v: { $regex: 'k', $options: 'i' } })).toBe(16);
       });
+
+      it('should answer 150 random filters and sorts as FerretDB alone does', async () => {
+        const values = db.collection('values');
+        let seed = 20261130;
+        const random = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+        const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)];
+        const paths = ['v', 'nested.v', 'rank', 'order'];
+        const scalars = samples.filter(
+          (value) => value !== undefined && !Array.isArray(value) && value?.constructor !== Object,
+        );
+        const condition = (depth: number): Record<string, unknown> => {
+          const kind = pick(depth < 2 ? ['eq', 'in', 'range', 'regex', 'or', 'and'] : ['eq', 'in', 'range', 'regex']);
+          const path = pick(paths);
+          if (kind === 'or' || kind === 'and') {
+            return { [`$${kind}`]: [condition(depth + 1), condition(depth + 1)] };
+          }
+          if (kind === 'eq') return { [path]: pick(scalars) };
+          if (kind === 'in') return { [path]: { $in: [pick(scalars), pick(scalars)] } };
+          if (kind === 'range') {
+            const bound = pick([0, 0.5, 1, 2, 50, new Date(2_000), Long.fromString('9007199254740992')]);
+            return { [path]: { [pick(['$gt', '$gte', '$lt', '$lte'])]: bound } };
+          }
+          return { [path]: { $regex: pick(['a', 'å', 'K', 'love', 'a\\.b', 'S', '0123']), $options: pick(['', 'i']) } };
+        };
+        const idsOf = async (query: object, sort: Sort, skip: number, limit: number) =>
+          (await values.find(query, { sort, skip, limit }).toArray()).map((doc) => doc._id.toHexString());
+        let nonEmpty = 0;
+        for (let run = 0; run < 150; run++) {
+          const filter = { group, ...condition(0) };
+          const reference = { ...filter, zz: { $exists: false } };
+          const sort: Sort = { [pick(paths)]: pick([1, -1]), _id: pick([1, -1]) };
+          const [skip, limit] = [pick([0, 2, 9]), pick([1, 7, 30])];
+          const expected = await idsOf(reference, sort, skip, limit);
+          if (expected.length > 0) nonEmpty++;
+          expect({ run, filter, sort, skip, limit, ids: await idsOf(filter, sort, skip, limit) }).toEqual({
+            run,
+            filter,
+            sort,
+            skip,
+            limit,
+            ids: expected,
+          });
+          expect(await values.countDocuments(filter)).toBe(await values.countDocuments(reference));
+        }
+        expect(nonEmpty).toBeGreaterThan(50);
+      });
     });
   });
 });

@@ -12,7 +12,7 @@
  * BENCH_LATENCY_DURATION_S (2).
  */
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import autocannon from 'autocannon';
@@ -23,6 +23,8 @@ import { BenchClient, NetworkFixture, PatientsFixture, seedNetwork, seedPatients
 import { WireCounter } from './wire-counter';
 
 const ROOT = resolve(__dirname, '../..');
+/** Node's options in `npm start` (e.g. the heap size), so that the service is measured as it runs. */
+const START_NODE_OPTIONS = nodeOptionsOfStartScript();
 const DURATION_S = Number(process.env.BENCH_DURATION_S ?? 5);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 32);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 2);
@@ -296,7 +298,12 @@ async function runAtSize(totalPatients: number): Promise<{ summary: Row[]; peakR
       };
       const server =
         label === 'ours'
-          ? await startServer('node', [join(ROOT, 'dist/main.js')], env, `http://127.0.0.1:${port}/ready`)
+          ? await startServer(
+              'node',
+              [...START_NODE_OPTIONS, join(ROOT, 'dist/main.js')],
+              env,
+              `http://127.0.0.1:${port}/ready`,
+            )
           : await startServer(
               'node',
               ['-r', 'ts-node/register/transpile-only', join(ROOT, 'test/bench/floor-server.ts')],
@@ -421,6 +428,13 @@ function printTable(title: string, summary: Row[], memory: Record<string, number
     );
   }
   console.log(`\npeak RSS: ours ${memory.ours} MB, floor ${memory.floor} MB`);
+}
+
+function nodeOptionsOfStartScript(): string[] {
+  const { scripts } = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: { start: string } };
+  const options = /\bnode\s+(.*?)\s*dist\/main\.js/.exec(scripts.start);
+  if (!options) throw new Error(`the start script does not run dist/main.js with node: ${scripts.start}`);
+  return options[1].split(/\s+/).filter(Boolean);
 }
 
 async function main(): Promise<void> {

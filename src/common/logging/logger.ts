@@ -44,11 +44,9 @@ const REDACTED_KEYS: ReadonlySet<string> = new Set<string>(
 
 export const REDACTION_CENSOR = '[redacted]';
 
-/** Objects logged as they are: their enumerable keys are not what a log line shows of them. */
+/** Values logged as they are. */
 function isOpaque(value: object): boolean {
-  return (
-    value instanceof Date || ArrayBuffer.isView(value) || typeof (value as { toJSON?: unknown }).toJSON === 'function'
-  );
+  return value instanceof Date || ArrayBuffer.isView(value);
 }
 
 /**
@@ -59,8 +57,14 @@ function isOpaque(value: object): boolean {
  */
 export function redactLogValue(value: unknown, depth = 0): unknown {
   if (value === null || typeof value !== 'object' || depth > REDACTION_DEPTH || isOpaque(value)) return value;
-  // Serialized here (as pino would later) so that fields attached to an error are censored too.
+  // Serialized here as they will be written (pino's error serializer, JSON's toJSON), so that what
+  // is written is what is censored: fields attached to an error, a document's fields.
   if (value instanceof Error) return redactLogValue(pino.stdSerializers.err(value), depth);
+  const { toJSON } = value as { toJSON?: unknown };
+  if (typeof toJSON === 'function') {
+    const written = (toJSON as () => unknown).call(value);
+    return written === value ? value : redactLogValue(written, depth + 1);
+  }
   if (Array.isArray(value)) {
     let copy: unknown[] | undefined;
     value.forEach((item, index) => {

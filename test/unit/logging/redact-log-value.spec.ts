@@ -30,4 +30,9 @@ describe('redactLogValue', () => {
     expect(typeof result.err.stack).toBe('string');
     expect(result.when).toBe(when);
   });
+
+  it('should censor what an object with toJSON writes (a database document, say)', () => {
+    const document = { toJSON: () => ({ fullName: 'Ada Lovelace', userId: 'u1' }) };
+    expect(redactLogValue({ patient: document })).toEqual({ patient: { fullName: REDACTION_CENSOR, userId: 'u1' } });
+  });
 });

@@ -155,8 +155,9 @@ export class PatientsService {
 
   /**
    * The first half of creating a record for an existing user: the remote reads (the account and its
-   * profile; the clinic is read in the write, or here when the user is unknown). Call it outside any write gate, then hand the draft to
-   * {@link createDraftedPatient} — which may run inside a gate of a lower rank (an invite's).
+   * profile; the clinic is read in the write, or here when the user is unknown). Call it outside any
+   * write gate, then hand the draft to {@link createDraftedPatient} — which may run inside a gate of a
+   * lower rank (an invite's).
    */
   async draftPatientFromUser(clinicId: string, userId: string, body: CreatePatientBody): Promise<NewPatientRecord> {
     const found = await this.directory.getUserWithProfile(userId);

@@ -339,6 +339,7 @@ const EXACT_FILTER_GO = `package postgresql
 import (
 	"fmt"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -497,7 +498,7 @@ func (ec *exactCompiler) path(key string) (jsonPath, bool) {
 		}
 
 		schema = append(schema, "$s", "p", e)
-		arrays = append(arrays, fmt.Sprintf("(%s #>> %s) = 'array'", ec.column, ec.param(append(slicesClone(schema), "t"))))
+		arrays = append(arrays, fmt.Sprintf("(%s #>> %s) = 'array'", ec.column, ec.param(append(slices.Clone(schema), "t"))))
 	}
 
 	return jsonPath{
@@ -505,10 +506,6 @@ func (ec *exactCompiler) path(key string) (jsonPath, bool) {
 		typ:        fmt.Sprintf("(%s #>> %s)", ec.column, ec.param(append(schema, "t"))),
 		throughArr: "COALESCE(" + strings.Join(arrays, " OR ") + ", false)",
 	}, true
-}
-
-func slicesClone(s []string) []string {
-	return append([]string(nil), s...)
 }
 
 func (ec *exactCompiler) compileField(key string, v any) (exactCondition, bool) {

@@ -7,7 +7,7 @@ import type { LogLevel } from '../../config/app.config';
 import { requestIdFor } from '../http/request-id';
 
 /** Personal data of patients and clinicians: redacted wherever it appears in a log line. */
-export const PERSONAL_FIELDS = [
+const PERSONAL_FIELDS = [
   'fullName',
   'firstName',
   'lastName',
@@ -19,7 +19,7 @@ export const PERSONAL_FIELDS = [
 ] as const;
 
 /** Credentials sent as headers. */
-export const CREDENTIAL_HEADERS = [
+const CREDENTIAL_HEADERS = [
   'x-tidepool-session-token',
   'x-tidepool-server-secret',
   'authorization',

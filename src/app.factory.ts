@@ -10,7 +10,7 @@ import { enableCorsFromConfig } from './common/http/cors';
 import { answerClientError, answerFrameworkError } from './common/http/framework-errors';
 import { LARGEST_BODY_BYTES, registerJsonBodyParser } from './common/http/json-body';
 import { REQUEST_ID_HEADER, requestIdFor } from './common/http/request-id';
-import { createNestLogger, rememberRouteTemplate, requestLoggingModule } from './common/logging/logger';
+import { createNestLogger, installRequestLogging } from './common/logging/logger';
 import { setupOpenApi } from './common/openapi/openapi';
 import { createValidationPipe } from './common/validation/validation.pipe';
 
@@ -18,7 +18,7 @@ export function createFastifyAdapter(logger: Logger): FastifyAdapter {
   return new FastifyAdapter({
     // Fastify's own messages (client errors and the like) carry `reqId` too.
     loggerInstance: logger,
-    // The one line per request is written by the request logging (nestjs-pino) instead.
+    // The one line per request is written by the request logging (installRequestLogging) instead.
     logController: new LogController({ disableRequestLogging: true }),
     genReqId: requestIdFor,
     // Errors raised before Nest sees the request, in the same envelope as every other error.
@@ -38,9 +38,9 @@ export const APPLICATION_OPTIONS = { bodyParser: false } as const;
 @Module({})
 class ServiceModule {}
 
-/** The application module plus request-scoped logging through `logger`. */
-export function serviceModule(logger: Logger, imports: ModuleMetadata['imports'] = []): DynamicModule {
-  return { module: ServiceModule, imports: [AppModule, requestLoggingModule(logger), ...imports] };
+/** The application module plus `imports` (the tests add probe modules). */
+export function serviceModule(imports: ModuleMetadata['imports'] = []): DynamicModule {
+  return { module: ServiceModule, imports: [AppModule, ...imports] };
 }
 
 /** Everything the running service and the tests share: filters, pipes, hooks, OpenAPI. */
@@ -48,12 +48,12 @@ export function configureApp(app: NestFastifyApplication): NestFastifyApplicatio
   app.useGlobalFilters(new ApiExceptionFilter());
   app.useGlobalPipes(createValidationPipe());
   const fastify = app.getHttpAdapter().getInstance();
+  installRequestLogging(fastify);
   registerJsonBodyParser(fastify);
   refuseWhileDatabaseRestarts(app);
   enableCorsFromConfig(app);
   fastify.addHook('onRequest', (request, reply, done) => {
     void reply.header(REQUEST_ID_HEADER, request.id);
-    rememberRouteTemplate(request.raw, request.routeOptions.url);
     done();
   });
   setupOpenApi(app);
@@ -61,7 +61,7 @@ export function configureApp(app: NestFastifyApplication): NestFastifyApplicatio
 }
 
 export async function createApp(logger: Logger): Promise<NestFastifyApplication> {
-  const app = await NestFactory.create<NestFastifyApplication>(serviceModule(logger), createFastifyAdapter(logger), {
+  const app = await NestFactory.create<NestFastifyApplication>(serviceModule(), createFastifyAdapter(logger), {
     ...APPLICATION_OPTIONS,
     logger: createNestLogger(logger),
     abortOnError: false,

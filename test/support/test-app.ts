@@ -4,7 +4,6 @@ import { getConnectionToken } from '@nestjs/mongoose';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Test, TestingModuleBuilder } from '@nestjs/testing';
 import type { Connection } from 'mongoose';
-import { __resetOutOfContextForTests } from 'nestjs-pino/PinoLogger';
 import { APPLICATION_OPTIONS, configureApp, createFastifyAdapter, serviceModule } from '../../src/app.factory';
 import { createNestLogger, createRootLogger } from '../../src/common/logging/logger';
 import { randomBytes } from 'node:crypto';
@@ -69,10 +68,8 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
     },
   });
   const logger = createRootLogger({ level: 'info', pretty: false, destination: sink });
-  // nestjs-pino keeps the logger used outside requests per process; each test app has its own.
-  __resetOutOfContextForTests();
 
-  let builder = Test.createTestingModule({ imports: [serviceModule(logger, options.imports)] })
+  let builder = Test.createTestingModule({ imports: [serviceModule(options.imports)] })
     .overrideProvider(databaseConfig.KEY)
     .useValue({
       uri: testDatabaseUri(),

@@ -2,6 +2,7 @@ import { createSecretKey } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
 import { errors, JWTPayload, jwtVerify, JWTVerifyGetKey } from 'jose';
+import { LRUCache } from 'lru-cache';
 import { authConfig } from '../../config/auth.config';
 import type { Principal } from '../principal';
 import { TokenKeys } from './token-keys';
@@ -19,11 +20,20 @@ export interface TidepoolTokenClaims extends JWTPayload {
   idp?: unknown;
 }
 
-/** Validates Tidepool-format JWTs: HS256 with the shared secret or RS256 with the public key; nothing else. */
+/** Tokens whose verification is remembered: a client sends the same token with every request. */
+const VERIFIED_TOKENS_MAX = 10_000;
+
+/**
+ * Validates Tidepool-format JWTs: HS256 with the shared secret or RS256 with the public key; nothing
+ * else. A verified token's principal is remembered until the token expires (LRU, VERIFIED_TOKENS_MAX
+ * entries), since its signature and claims cannot change: a client's next request costs a look-up
+ * instead of a signature check. Tokens that fail are never remembered.
+ */
 @Injectable()
 export class JwtTokenValidator extends TokenValidator {
   private readonly getKey: JWTVerifyGetKey;
   private readonly algorithms: string[];
+  private readonly verified = new LRUCache<string, Principal>({ max: VERIFIED_TOKENS_MAX, ttlAutopurge: false });
 
   constructor(
     keys: TokenKeys,
@@ -41,6 +51,8 @@ export class JwtTokenValidator extends TokenValidator {
   }
 
   async validate(token: string): Promise<Principal | undefined> {
+    const remembered = this.verified.get(token);
+    if (remembered) return { ...remembered };
     let claims: TidepoolTokenClaims;
     try {
       const verified = await jwtVerify<TidepoolTokenClaims>(token, this.getKey, {
@@ -53,7 +65,11 @@ export class JwtTokenValidator extends TokenValidator {
     } catch {
       return undefined;
     }
-    return principalFromClaims(claims);
+    const principal = principalFromClaims(claims);
+    // `exp` is required and was checked: the token is valid for this long, and no longer.
+    const validForMs = (claims.exp as number) * 1000 - Date.now();
+    if (principal && validForMs > 0) this.verified.set(token, { ...principal }, { ttl: validForMs });
+    return principal;
   }
 }
 

@@ -1,10 +1,8 @@
-import type { IncomingMessage, ServerResponse } from 'node:http';
-import { DynamicModule, LoggerService } from '@nestjs/common';
-import { Logger as NestPinoLogger, LoggerModule, Params, PinoLogger } from 'nestjs-pino';
+import { AsyncLocalStorage } from 'node:async_hooks';
+import type { LoggerService } from '@nestjs/common';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import pino, { Logger } from 'pino';
-import type { Options as PinoHttpOptions } from 'pino-http';
 import type { LogLevel } from '../../config/app.config';
-import { requestIdFor } from '../http/request-id';
 
 /** Personal data of patients and clinicians: redacted wherever it appears in a log line. */
 const PERSONAL_FIELDS = [
@@ -111,69 +109,88 @@ export function createRootLogger(options: {
   );
 }
 
-/** Set on the raw request by the HTTP layer: the matched route's template, e.g. `/v1/clinics/:clinicId`. */
-export const ROUTE_TEMPLATE = Symbol('routeTemplate');
-type RoutedRequest = IncomingMessage & { [ROUTE_TEMPLATE]?: string };
+/** The logger of the request being handled (Fastify's child logger, bound to its `reqId`). */
+const requestLoggers = new AsyncLocalStorage<Logger>();
 
-export function rememberRouteTemplate(request: IncomingMessage, template: string | undefined): void {
-  (request as RoutedRequest)[ROUTE_TEMPLATE] = template;
-}
-
-function omitted(): undefined {
-  return undefined;
-}
-
-/** The fields of the one line written when a request completes. */
-function completion(request: IncomingMessage, response: ServerResponse, durationMs: number): object {
-  return {
-    method: request.method,
-    route: (request as RoutedRequest)[ROUTE_TEMPLATE] ?? 'unmatched',
-    status: response.statusCode,
-    durationMs,
-  };
+/** The level of the one line that ends a request: errors for answers 500 and above. */
+function completionLevel(status: number): 'info' | 'error' {
+  return status >= 500 ? 'error' : 'info';
 }
 
 /**
- * pino-http as nestjs-pino runs it for every request: each line written while the request is handled
- * — by Nest's `Logger` in any service, or by `PinoLogger` — carries `reqId` (the Fastify request id,
- * i.e. a sane `x-request-id` or a new UUID) and nothing else about the request; one line "request
- * completed" with method, route template, status and duration ends it. Headers, query strings and
- * bodies are not logged.
+ * Request-scoped logging: each line written while a request is handled — by Nest's `Logger` in any
+ * service — carries `reqId` (the Fastify request id, i.e. a sane `x-request-id` or a new UUID) and
+ * nothing else about the request; one line "request completed" with method, route template, status
+ * and duration ends it. Headers, query strings and bodies are not logged.
+ *
+ * The request's logger is Fastify's own child logger, so a request costs no second one. It is made
+ * current when the request arrives and again before the handler, because reading a body can resume
+ * in the socket's context rather than the request's.
  */
-export function requestLoggingParams(root: Logger): Params {
-  const pinoHttp: PinoHttpOptions = {
-    logger: root,
-    quietReqLogger: true,
-    quietResLogger: true,
-    customAttributeKeys: { reqId: 'reqId' },
-    // pino-http binds the whole request to a logger it keeps for non-quiet mode; serializing it for
-    // every request is wasted work, and its headers hold credentials.
-    wrapSerializers: false,
-    serializers: { req: omitted, res: omitted },
-    // Fastify's middleware layer copies its request id to the raw request before this runs.
-    genReqId: (request) => request.id ?? requestIdFor(request),
-    customLogLevel: (_request, response, error) => (error || response.statusCode >= 500 ? 'error' : 'info'),
-    customSuccessMessage: (request, response) =>
-      !request.readableAborted && response.writableEnded ? 'request completed' : 'request aborted',
-    customErrorMessage: () => 'request completed',
-    customSuccessObject: (request, response, value: { responseTime: number }) =>
-      completion(request, response, value.responseTime),
-    customErrorObject: (request, response, _error, value: { responseTime: number }) =>
-      completion(request, response, value.responseTime),
+export function installRequestLogging(fastify: FastifyInstance): void {
+  const enter = (request: FastifyRequest, _reply: FastifyReply, done: () => void): void => {
+    if (requestLoggers.getStore() === request.log) done();
+    else requestLoggers.run(request.log as Logger, done);
   };
-  return { pinoHttp };
+  fastify.addHook('onRequest', enter);
+  fastify.addHook('preHandler', enter);
+  fastify.addHook('onResponse', (request, reply, done) => {
+    const status = reply.statusCode;
+    const finished = reply.raw.writableEnded && !request.raw.readableAborted;
+    request.log[completionLevel(status)](
+      {
+        method: request.method,
+        route: request.routeOptions.url ?? 'unmatched',
+        status,
+        durationMs: Math.round(reply.elapsedTime * 10) / 10,
+      },
+      finished ? 'request completed' : 'request aborted',
+    );
+    done();
+  });
 }
 
-/** Request-scoped logging for the HTTP service (the nestjs-pino module and its middleware). */
-export function requestLoggingModule(root: Logger): DynamicModule {
-  return LoggerModule.forRoot(requestLoggingParams(root));
-}
+type LogMethod = 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal';
 
 /**
- * Nest's own logger (and every `new Logger(context)` in the code) backed by nestjs-pino: inside a
- * request it writes through that request's child logger, elsewhere through `root`.
+ * Nest's own logger (and every `new Logger(context)` in the code): inside a request it writes through
+ * that request's logger, elsewhere through `root`. Nest passes the context (a class name) last; an
+ * object or error given first becomes the line's fields, as in pino.
  */
 export function createNestLogger(root: Logger): LoggerService {
-  const params = requestLoggingParams(root);
-  return new NestPinoLogger(new PinoLogger(params), params);
+  const write = (level: LogMethod, message: unknown, optional: unknown[]): void => {
+    const logger = requestLoggers.getStore() ?? root;
+    const fields: Record<string, unknown> = {};
+    let params = optional;
+    if (optional.length > 0) {
+      fields.context = optional[optional.length - 1];
+      params = optional.slice(0, -1);
+    }
+    if (message instanceof Error) {
+      fields.err = message;
+      logger[level](fields, ...(params as [string?]));
+    } else if (typeof message === 'object' && message !== null) {
+      logger[level]({ ...fields, ...message }, ...(params as [string?]));
+    } else if (
+      level === 'error' &&
+      params.length === 1 &&
+      typeof params[0] === 'string' &&
+      /\n\s*at /.test(params[0])
+    ) {
+      // Nest's exception handlers pass (message, stack, context).
+      const err = new Error(String(message));
+      err.stack = params[0];
+      logger[level]({ ...fields, err });
+    } else {
+      logger[level](fields, String(message), ...(params as []));
+    }
+  };
+  return {
+    verbose: (message: unknown, ...optional: unknown[]) => write('trace', message, optional),
+    debug: (message: unknown, ...optional: unknown[]) => write('debug', message, optional),
+    log: (message: unknown, ...optional: unknown[]) => write('info', message, optional),
+    warn: (message: unknown, ...optional: unknown[]) => write('warn', message, optional),
+    error: (message: unknown, ...optional: unknown[]) => write('error', message, optional),
+    fatal: (message: unknown, ...optional: unknown[]) => write('fatal', message, optional),
+  };
 }

@@ -135,6 +135,32 @@ describe('JwtTokenValidator', () => {
     await expect(strict.validate(noAudience)).resolves.toBeUndefined();
   });
 
+  describe('remembered tokens', () => {
+    it('should answer a token it verified before with an equal principal of its own', async () => {
+      const tokens = validator();
+      const token = await sign({ usr: '0123456789', svr: 'no', idp: 'hospital-sso' });
+      const first = await tokens.validate(token);
+      first!.subjectId = 'changed by a caller';
+      await expect(tokens.validate(token)).resolves.toEqual({
+        subjectId: '0123456789',
+        isServer: false,
+        identityProvider: 'hospital-sso',
+      });
+    });
+
+    it('should refuse a remembered token once it has expired', async () => {
+      const tokens = validator();
+      const expiresAt = Math.floor(Date.now() / 1000) + 1;
+      const token = await new SignJWT({ usr: '0123456789', svr: 'no' })
+        .setProtectedHeader({ alg: 'HS256' })
+        .setExpirationTime(expiresAt)
+        .sign(secretBytes);
+      await expect(tokens.validate(token)).resolves.toMatchObject({ subjectId: '0123456789' });
+      await new Promise((resolve) => setTimeout(resolve, expiresAt * 1000 - Date.now() + 50));
+      await expect(tokens.validate(token)).resolves.toBeUndefined();
+    });
+  });
+
   describe('RS256', () => {
     const { publicKey, privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
     const rsaConfig = authConfig({

@@ -9,7 +9,8 @@
  * of a request that does not wait behind others).
  *
  * Options (environment): BENCH_DURATION_S (5), BENCH_CONNECTIONS (32), BENCH_ROUNDS (2),
- * BENCH_LATENCY_DURATION_S (2).
+ * BENCH_LATENCY_DURATION_S (2), BENCH_ONLY (endpoints whose names start with one of these
+ * comma-separated prefixes, e.g. `GetClinic,ListPatients`; all by default).
  */
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -48,7 +49,7 @@ interface Scenario {
 
 type BenchFixture = NetworkFixture & PatientsFixture;
 
-const SCENARIOS: Scenario[] = [
+const ALL_SCENARIOS: Scenario[] = [
   {
     name: 'GetClinic',
     method: 'GET',
@@ -118,6 +119,9 @@ const SCENARIOS: Scenario[] = [
     body: { name: 'Bench Clinic', preferredBgUnits: 'mg/dL' },
   },
 ];
+
+const ONLY = process.env.BENCH_ONLY?.split(',').filter(Boolean);
+const SCENARIOS = ONLY ? ALL_SCENARIOS.filter((s) => ONLY.some((prefix) => s.name.startsWith(prefix))) : ALL_SCENARIOS;
 
 interface Target {
   label: 'ours' | 'floor';
@@ -358,7 +362,7 @@ async function runAtSize(totalPatients: number): Promise<{ summary: Row[]; peakR
     for (let round = 1; round <= ROUNDS; round++) {
       for (const scenario of SCENARIOS) {
         for (const target of targets) {
-          await settle(target, SCENARIOS[0], fixture);
+          await settle(target, ALL_SCENARIOS[0], fixture);
           const run = await load(target, scenario, fixture, targets);
           (results[scenario.name].runs as Array<Record<string, unknown>>).push({ round, target: target.label, ...run });
           console.log(`bench: round ${round} ${scenario.name} ${target.label}: ${JSON.stringify(run)}`);
@@ -368,7 +372,7 @@ async function runAtSize(totalPatients: number): Promise<{ summary: Row[]; peakR
 
     const ours = targets.find((target) => target.label === 'ours')!;
     for (const scenario of SCENARIOS) {
-      await settle(ours, SCENARIOS[0], fixture);
+      await settle(ours, ALL_SCENARIOS[0], fixture);
       await quiesce(targets);
       const run = await load(ours, scenario, fixture, targets, { connections: 1, durationS: LATENCY_DURATION_S });
       results[scenario.name].single = run;

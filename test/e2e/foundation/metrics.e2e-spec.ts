@@ -1,25 +1,8 @@
 import { httpConfig, loadHttpConfig } from '../../../src/config/http.config';
 import { createClinic } from '../../support/builders';
 import { expectError } from '../../support/expect-error';
-import { TestApp, useTestApp } from '../../support/test-app';
-
-/** The value of one sample of the Prometheus text format, or undefined when it is absent. */
-function sample(text: string, name: string, labels: Record<string, string> = {}): number | undefined {
-  for (const line of text.split('\n')) {
-    if (line.startsWith('#')) continue;
-    const match = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{(.*)\})? (\S+)$/.exec(line);
-    if (!match || match[1] !== name) continue;
-    const present = new Map([...(match[2] ?? '').matchAll(/(\w+)="((?:[^"\\]|\\.)*)"/g)].map((m) => [m[1], m[2]]));
-    if (Object.entries(labels).every(([key, value]) => present.get(key) === value)) return Number(match[3]);
-  }
-  return undefined;
-}
-
-async function scrape(t: TestApp): Promise<string> {
-  const res = await t.call('GET', '/metrics');
-  expect(res.status).toBe(200);
-  return res.text;
-}
+import { sample, scrape } from '../../support/metrics';
+import { useTestApp } from '../../support/test-app';
 
 describe('metrics', () => {
   describe('enabled (the default)', () => {

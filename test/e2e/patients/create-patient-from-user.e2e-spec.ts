@@ -1,6 +1,7 @@
 import { Types } from 'mongoose';
 import { addClinician, createClinic, newObjectId } from '../../support/builders';
 import { expectError, expectValidationError } from '../../support/expect-error';
+import { databaseCommands } from '../../support/metrics';
 import { expectCountsExact, findPatientDocument, findPatientDocuments } from '../../support/patient-builders';
 import { useTestApp } from '../../support/test-app';
 import { expectDenials, ISO_DATE_TIME } from '../clinics/expectations';
@@ -158,6 +159,33 @@ describe('CreatePatientFromUser — POST /v1/clinics/{clinicId}/patients/{patien
       `20 concurrent CreatePatientFromUser: ${JSON.stringify(countBy(statuses))}, ` +
         `${(await findPatientDocuments(t, clinicId)).length} patient document`,
     );
+  });
+
+  it('should write concurrent creations for one clinic together, each answered on its own, counts exact', async () => {
+    const { clinicId } = await createClinic(t);
+    const users = await Promise.all(Array.from({ length: 24 }, () => t.users.create({ roles: [] })));
+    const twice = users[0];
+    const insertsBefore = await databaseCommands(t, 'insert');
+
+    const answers = await Promise.all([
+      ...users.map((user) => create(clinicId, user.userId, server, { permissions: { view: {} } })),
+      ...Array.from({ length: 6 }, () => create(clinicId, twice.userId, server, { permissions: { view: {} } })),
+    ]);
+
+    const inserts = (await databaseCommands(t, 'insert')) - insertsBefore;
+    const statuses = answers.map((res) => res.status);
+    expect(countBy(statuses)).toEqual({ 200: 24, 409: 6 });
+    const createdForTwice = answers.filter((res) => res.status === 200 && res.body.id === twice.userId);
+    expect(createdForTwice).toHaveLength(1);
+    for (const user of users.slice(1)) {
+      expect(answers.find((res) => res.status === 200 && res.body.id === user.userId)).toBeDefined();
+    }
+    const documents = await findPatientDocuments(t, clinicId);
+    expect(documents.map((document) => document.userId).sort()).toEqual(users.map((user) => user.userId).sort());
+    await expectCountsExact(t, clinicId);
+    // 30 creations, written in fewer insert commands than creations.
+    expect(inserts).toBeLessThan(30);
+    console.log(`30 concurrent CreatePatientFromUser for one clinic: ${inserts} insert commands`);
   });
 
   it('should answer 404 `not found` for a user the directory does not know, and 404 for a missing clinic', async () => {

@@ -392,7 +392,53 @@ export class PatientsWriter extends GatedWriter {
    */
   async insert(patient: NewPatientRecord): Promise<PatientRecord> {
     this.guard();
+    const record = this.newRecord(patient, new Date());
+    await this.patients.create(record);
+    return record;
+  }
+
+  /**
+   * Inserts the records in one command; each is inserted or not on its own. One outcome per record,
+   * in order: the stored record, or the error it failed with (the driver's duplicate-key error as for
+   * {@link insert}, or a validation error). An error that is not about single records is thrown.
+   */
+  async insertMany(patients: NewPatientRecord[]): Promise<Array<{ value: PatientRecord } | { error: unknown }>> {
+    this.guard();
     const now = new Date();
+    const outcomes: Array<{ value: PatientRecord } | { error: unknown }> = [];
+    const valid: Array<{ index: number; document: object }> = [];
+    for (const patient of patients) {
+      const record = this.newRecord(patient, now);
+      const document = new this.patients(record);
+      const invalid = document.validateSync();
+      if (invalid) outcomes.push({ error: invalid });
+      else {
+        outcomes.push({ value: record });
+        valid.push({ index: outcomes.length - 1, document: document.toObject() });
+      }
+    }
+    if (valid.length === 0) return outcomes;
+    try {
+      // Validated above: `lean` sends the documents as they are.
+      await this.patients.insertMany(
+        valid.map((entry) => entry.document),
+        { ordered: false, lean: true },
+      );
+    } catch (error) {
+      const writeErrors = (error as { writeErrors?: Array<{ index: number; code?: number; errmsg?: string }> })
+        .writeErrors;
+      if (!Array.isArray(writeErrors)) throw error;
+      for (const writeError of writeErrors) {
+        const entry = valid[writeError.index];
+        // As the driver throws it for a single insert: an error with the server's code and message.
+        if (entry)
+          outcomes[entry.index] = { error: Object.assign(new Error(writeError.errmsg), { code: writeError.code }) };
+      }
+    }
+    return outcomes;
+  }
+
+  private newRecord(patient: NewPatientRecord, now: Date): PatientRecord {
     const record: PatientRecord = {
       _id: new Types.ObjectId(),
       clinicId: this.clinicId,
@@ -405,7 +451,6 @@ export class PatientsWriter extends GatedWriter {
     if (lower) record.mrnLower = lower;
     const key = mrnKey(this.clinicHex, patient.mrn, patient.requireUniqueMrn);
     if (key) record.mrnKey = key;
-    await this.patients.create(record);
     return record;
   }
 

@@ -5,6 +5,7 @@ import type { Principal } from '../../../auth/principal';
 import type { Page } from '../../../common/validation/pagination.dto';
 import { isDuplicateKeyError } from '../../../database/duplicate-key';
 import { ClinicErrors } from '../clinic-errors';
+import { BatchOutcome, ClinicWriteBatches } from '../clinic-write-batches';
 import { ClinicWriteGate, ClinicWrites } from '../clinic-write-gate';
 import { CliniciansRepository } from '../clinicians/clinicians.repository';
 import type { ClinicRecord } from '../clinics/clinic.schema';
@@ -41,6 +42,21 @@ const FIND_PATIENTS_CLINIC_LIMIT = 1000;
 /** Records archived and deleted per round when a clinic's non-custodial patients are removed. */
 const REMOVAL_BATCH = 500;
 
+/** One creation waiting for its clinic's gate. */
+interface PatientInsert {
+  draft: NewPatientRecord;
+  options: InsertOptions;
+}
+
+/** A record whose counts are reserved, waiting to be inserted. */
+interface ReservedInsert {
+  /** Its position in the batch. */
+  index: number;
+  record: NewPatientRecord;
+  /** Its `$inc` amounts; undefined: the counts are recounted after the insert. */
+  amounts: Record<string, number> | undefined;
+}
+
 interface InsertOptions {
   /** Requested site ids (names come from the clinic). */
   siteIds?: string[];
@@ -63,6 +79,9 @@ interface InsertOptions {
 export class PatientsService {
   private readonly logger = new Logger(PatientsService.name);
 
+  /** Creations of records, batched per clinic. */
+  private readonly inserts: ClinicWriteBatches<PatientInsert, PatientRecord>;
+
   constructor(
     private readonly patients: PatientsRepository,
     private readonly clinics: ClinicsRepository,
@@ -71,7 +90,11 @@ export class PatientsService {
     private readonly counts: PatientCountsService,
     private readonly directory: UserDirectory,
     private readonly gate: ClinicWriteGate,
-  ) {}
+  ) {
+    this.inserts = new ClinicWriteBatches(gate, (writes, clinicId, requests) =>
+      this.insertPatients(writes, clinicId, requests),
+    );
+  }
 
   /** 404 `patient not found`. */
   async getPatient(clinicId: string, userId: string): Promise<PatientResponse> {
@@ -468,40 +491,102 @@ export class PatientsService {
   }
 
   /**
-   * The shared creation pipeline (§7), inside the clinic's gate: MRN rules, sites, the patient limit
-   * for custodial records (one conditional `$inc` of the clinic's plan count, taken back if the insert
-   * then fails), and the insert, whose unique `{clinicId, userId}` index makes a second record for
-   * the same user a 409 however the requests interleave.
+   * The shared creation pipeline (§7). Creations for one clinic that arrive while its gate is busy
+   * are written together in its next gated run (see {@link insertPatients}).
    */
   private insertPatient(clinicId: string, draft: NewPatientRecord, options: InsertOptions): Promise<PatientRecord> {
-    return this.gate.run(clinicId, async (writes) => {
-      const clinic = await this.clinicsService.requireClinic(clinicId);
-      const record: NewPatientRecord = { ...draft };
-      record.requireUniqueMrn = await this.checkMrn(clinic, record.mrn, record.userId);
-      if (options.siteIds) record.sites = resolveSites(clinic, options.siteIds, options.unknownSites);
-      const limit = record.permissions?.custodian ? activeHardLimit(clinic) : undefined;
+    return this.inserts.submit(clinicId, { draft, options });
+  }
 
-      await this.counts.ensureCurrent(writes, clinic);
-      const amounts = this.counts.increment(undefined, record);
-      const reserved = await writes.clinic.adjustPatientCount(amounts ?? {}, { planBelow: limit });
-      if (!reserved) {
-        if (limit !== undefined) throw PatientErrors.patientLimitReached();
-        throw ClinicErrors.clinicNotFound();
-      }
-      let inserted: PatientRecord;
+  /**
+   * The creation pipeline for a batch of records of one clinic, inside its gate: the clinic is read
+   * once; each record gets the MRN rules and its sites; records under the patient limit (custodial
+   * ones) each reserve their place with one conditional `$inc` of the plan count, the others share
+   * one `$inc`; one insert command writes them all, and the counts of the records it refused are
+   * taken back. The unique `{clinicId, userId}` index makes a second record for the same user a 409
+   * however the requests interleave (an existing record goes to `onDuplicate` instead, when given),
+   * and the unique MRN key does the same for MRNs the clinic requires to be unique.
+   */
+  private async insertPatients(
+    writes: ClinicWrites,
+    clinicId: string,
+    requests: PatientInsert[],
+  ): Promise<Array<BatchOutcome<PatientRecord>>> {
+    const clinic = await this.clinicsService.requireClinic(clinicId);
+    await this.counts.ensureCurrent(writes, clinic);
+    const outcomes: Array<BatchOutcome<PatientRecord>> = requests.map(() => ({ error: undefined }));
+    const reserved: ReservedInsert[] = [];
+    const shared: ReservedInsert[] = [];
+    for (const [index, { draft, options }] of requests.entries()) {
       try {
-        inserted = await writes.patients.insert(record);
+        const record: NewPatientRecord = { ...draft };
+        record.requireUniqueMrn = await this.checkMrn(clinic, record.mrn, record.userId);
+        if (options.siteIds) record.sites = resolveSites(clinic, options.siteIds, options.unknownSites);
+        const amounts = this.counts.increment(undefined, record);
+        const limit = record.permissions?.custodian ? activeHardLimit(clinic) : undefined;
+        if (limit === undefined) {
+          shared.push({ index, record, amounts });
+        } else if (await writes.clinic.adjustPatientCount(amounts ?? {}, { planBelow: limit })) {
+          reserved.push({ index, record, amounts });
+        } else {
+          outcomes[index] = { error: PatientErrors.patientLimitReached() };
+        }
       } catch (error) {
-        if (amounts) await writes.clinic.adjustPatientCount(negated(amounts));
-        if (!isDuplicateKeyError(error)) throw error;
-        const existing = await this.patients.findOne(clinicId, record.userId);
-        if (!existing) throw PatientErrors.mrnNotUnique();
-        if (options.onDuplicate) return options.onDuplicate(writes, existing);
-        throw PatientErrors.duplicatePatient();
+        outcomes[index] = { error };
       }
-      if (!amounts) await this.counts.recount(writes, clinicId);
-      return inserted;
-    });
+    }
+    if (shared.length > 0) {
+      if (await writes.clinic.adjustPatientCount(summed(shared.map((entry) => entry.amounts))))
+        reserved.push(...shared);
+      else for (const entry of shared) outcomes[entry.index] = { error: ClinicErrors.clinicNotFound() };
+    }
+    if (reserved.length === 0) return outcomes;
+
+    const inserted = await this.insertReserved(writes, reserved);
+    const refused = reserved.filter((_entry, i) => 'error' in inserted[i]);
+    if (refused.length > 0)
+      await writes.clinic.adjustPatientCount(negated(summed(refused.map((entry) => entry.amounts))));
+    for (const [i, entry] of reserved.entries()) {
+      const outcome = inserted[i];
+      outcomes[entry.index] =
+        'error' in outcome
+          ? await this.afterRefusedInsert(writes, clinicId, entry, requests[entry.index], outcome.error)
+          : outcome;
+    }
+    if (reserved.some((entry, i) => !entry.amounts && 'value' in inserted[i]))
+      await this.counts.recount(writes, clinicId);
+    return outcomes;
+  }
+
+  /** One insert command for the reserved records; an error about the command as a whole fails each record. */
+  private async insertReserved(
+    writes: ClinicWrites,
+    reserved: ReservedInsert[],
+  ): Promise<Array<BatchOutcome<PatientRecord>>> {
+    try {
+      return await writes.patients.insertMany(reserved.map((entry) => entry.record));
+    } catch (error) {
+      return reserved.map(() => ({ error }));
+    }
+  }
+
+  /** A record the insert refused: a duplicate user (409, or `onDuplicate`), a taken MRN (400), or its error. */
+  private async afterRefusedInsert(
+    writes: ClinicWrites,
+    clinicId: string,
+    entry: ReservedInsert,
+    request: PatientInsert,
+    error: unknown,
+  ): Promise<BatchOutcome<PatientRecord>> {
+    if (!isDuplicateKeyError(error)) return { error };
+    try {
+      const existing = await this.patients.findOne(clinicId, entry.record.userId);
+      if (!existing) return { error: PatientErrors.mrnNotUnique() };
+      if (request.options.onDuplicate) return { value: await request.options.onDuplicate(writes, existing) };
+      return { error: PatientErrors.duplicatePatient() };
+    } catch (cause) {
+      return { error: cause };
+    }
   }
 
   /** Archive first: if the archive cannot be written, nothing is deleted. */
@@ -573,6 +658,15 @@ function toReviews(record: PatientRecord): PatientReviewDto[] {
     clinicianId: review.clinicianId,
     time: new Date(review.time).toISOString(),
   }));
+}
+
+/** The sum of `$inc` amounts (undefined ones, which mean "recount", add nothing). */
+function summed(all: Array<Record<string, number> | undefined>): Record<string, number> {
+  const total: Record<string, number> = {};
+  for (const amounts of all) {
+    for (const [path, amount] of Object.entries(amounts ?? {})) total[path] = (total[path] ?? 0) + amount;
+  }
+  return total;
 }
 
 function negated(amounts: Record<string, number>): Record<string, number> {

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
 import type { Model } from 'mongoose';
 import { RestrictedTokenRecord, UserRecord } from './user.schema';
+import { insertDocument } from '../../database/insert-document';
 
 export type NewUser = Omit<UserRecord, 'createdTime' | 'updatedTime'>;
 
@@ -29,7 +30,7 @@ export class UsersRepository {
   async insert(user: NewUser): Promise<UserRecord> {
     const now = new Date();
     const record: UserRecord = { ...user, createdTime: now, updatedTime: now };
-    await this.users.create(record);
+    await insertDocument(this.users, record);
     return record;
   }
 
@@ -51,7 +52,7 @@ export class UsersRepository {
   }
 
   async insertRestrictedToken(token: RestrictedTokenRecord): Promise<void> {
-    await this.tokens.create(token);
+    await insertDocument(this.tokens, token);
   }
 
   findRestrictedToken(tokenId: string): Promise<RestrictedTokenRecord | null> {

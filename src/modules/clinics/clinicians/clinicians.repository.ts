@@ -5,6 +5,7 @@ import type { Page } from '../../../common/validation/pagination.dto';
 import { GatedWriter, WriteScope } from '../../../database/write-gate';
 import { ClinicianRecord, emailKey, inviteKey, memberKey, RolesUpdate } from './clinician.schema';
 import type { QueryShape } from '../clinics/clinics.repository';
+import { insertDocument } from '../../../database/insert-document';
 
 export interface NewClinician {
   clinicId: string;
@@ -162,7 +163,7 @@ export class CliniciansWriter extends GatedWriter {
       updatedTime: now,
       ...keysOf(clinicId, clinician.userId, clinician.inviteId, email),
     };
-    await this.clinicians.create(record);
+    await insertDocument(this.clinicians, record);
     return record;
   }
 

@@ -17,6 +17,7 @@ import {
 } from './clinic.schema';
 import { nextUpdatedTime } from '../clinicians/clinicians.repository';
 import { ShareCodeRecord } from './share-code.schema';
+import { insertDocument } from '../../../database/insert-document';
 
 export type NewClinic = Omit<ClinicRecord, '_id' | 'createdTime' | 'updatedTime'>;
 
@@ -148,7 +149,7 @@ export class ClinicsWriter extends GatedWriter {
   /** Claims a share code for this clinic; throws the driver's duplicate-key error when it is taken. */
   async registerShareCode(code: string): Promise<void> {
     this.guard();
-    await this.shareCodes.create({ _id: code, clinicId: this.clinicId });
+    await insertDocument(this.shareCodes, { _id: code, clinicId: this.clinicId });
   }
 
   /** Frees the clinic's share codes (after its deletion, or when its insert failed). */
@@ -165,7 +166,7 @@ export class ClinicsWriter extends GatedWriter {
     this.guard();
     const now = new Date();
     const record: ClinicRecord = { _id: this.clinicId, ...clinic, createdTime: now, updatedTime: now };
-    await this.clinics.create(record);
+    await insertDocument(this.clinics, record);
     return record;
   }
 

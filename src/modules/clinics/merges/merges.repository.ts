@@ -10,6 +10,7 @@ import { nextUpdatedTime } from '../clinicians/clinicians.repository';
 import { mrnKey, PatientRecord, PatientSiteRecord } from '../patients/patient.schema';
 import { MERGE_HEADER_TYPE, MergePlanRecord, MergeStatus, MergeStep } from './merge-plan.schema';
 import type { PlanClinician, PlanPatient } from './merge-planner';
+import { insertDocument } from '../../../database/insert-document';
 
 /** The fields of a patient record planning and merging read (no summaries but the upload dates). */
 const PLAN_PATIENT_FIELDS = {
@@ -188,7 +189,7 @@ export class MergeWriter extends GatedWriter {
       createdTime: new Date(),
       updatedTime: new Date(),
     };
-    await this.plans.create(record);
+    await insertDocument(this.plans, record);
     return record;
   }
 

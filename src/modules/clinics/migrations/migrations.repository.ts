@@ -5,6 +5,7 @@ import { GatedWriter, WriteScope } from '../../../database/write-gate';
 import type { QueryShape } from '../clinics/clinics.repository';
 import { nextUpdatedTime } from '../clinicians/clinicians.repository';
 import { MigrationRecord, MigrationStatus } from './migration.schema';
+import { insertDocument } from '../../../database/insert-document';
 
 /** ListMigrations: the clinic's migrations, oldest first. Exported for tests. */
 export function clinicMigrationsQuery(clinicId: string): QueryShape {
@@ -64,7 +65,7 @@ export class MigrationsWriter extends GatedWriter {
       createdTime: now,
       updatedTime: now,
     };
-    await this.migrations.create(record);
+    await insertDocument(this.migrations, record);
     return record;
   }
 

@@ -19,6 +19,7 @@ import {
   PatientSummaryRecord,
   ReviewRecord,
 } from './patient.schema';
+import { insertDocument } from '../../../database/insert-document';
 
 /** A record as inserted: everything but the id and the derived keys, which the writer sets. */
 export type NewPatientRecord = Omit<
@@ -393,7 +394,7 @@ export class PatientsWriter extends GatedWriter {
   async insert(patient: NewPatientRecord): Promise<PatientRecord> {
     this.guard();
     const record = this.newRecord(patient, new Date());
-    await this.patients.create(record);
+    await insertDocument(this.patients, record);
     return record;
   }
 
@@ -410,11 +411,12 @@ export class PatientsWriter extends GatedWriter {
     for (const patient of patients) {
       const record = this.newRecord(patient, now);
       const document = new this.patients(record);
-      const invalid = document.validateSync();
-      if (invalid) outcomes.push({ error: invalid });
-      else {
+      try {
+        await document.validate();
         outcomes.push({ value: record });
         valid.push({ index: outcomes.length - 1, document: document.toObject() });
+      } catch (error) {
+        outcomes.push({ error });
       }
     }
     if (valid.length === 0) return outcomes;

@@ -3,6 +3,7 @@ import { InjectModel } from '@nestjs/mongoose';
 import type { Model } from 'mongoose';
 import { GatedWriter, WriteScope } from '../../../database/write-gate';
 import { ConfirmationRecord, ConfirmationStatus, ConfirmationType } from '../schemas/confirmation.schema';
+import { insertDocument } from '../../../database/insert-document';
 
 const CLINICIAN_INVITE = ConfirmationType.ClinicianInvitation;
 const CARETEAM_INVITE = ConfirmationType.CareteamInvitation;
@@ -105,7 +106,7 @@ export class ConfirmationWriter extends GatedWriter {
   async insert(record: Omit<ConfirmationRecord, '_id'>): Promise<ConfirmationRecord> {
     this.guard();
     const stored: ConfirmationRecord = { ...record, _id: this.key };
-    await this.confirmations.create(stored);
+    await insertDocument(this.confirmations, stored);
     return stored;
   }
 

@@ -19,7 +19,7 @@ import {
   PatientSummaryRecord,
   ReviewRecord,
 } from './patient.schema';
-import { insertDocument } from '../../../database/insert-document';
+import { insertDocument, storedDocument } from '../../../database/insert-document';
 
 /** A record as inserted: everything but the id and the derived keys, which the writer sets. */
 export type NewPatientRecord = Omit<
@@ -410,11 +410,10 @@ export class PatientsWriter extends GatedWriter {
     const valid: Array<{ index: number; document: object }> = [];
     for (const patient of patients) {
       const record = this.newRecord(patient, now);
-      const document = new this.patients(record);
       try {
-        await document.validate();
+        const document = await storedDocument(this.patients, record);
         outcomes.push({ value: record });
-        valid.push({ index: outcomes.length - 1, document: document.toObject() });
+        valid.push({ index: outcomes.length - 1, document });
       } catch (error) {
         outcomes.push({ error });
       }

@@ -86,14 +86,21 @@ function redactLogObject(object: Record<string, unknown>): Record<string, unknow
   return redactLogValue(object) as Record<string, unknown>;
 }
 
-/** The service's one pino logger; everything else (requests, Nest, Fastify) writes through children of it. */
+/**
+ * The service's one pino logger; everything else (requests, Nest, Fastify) writes through children of
+ * it. Lines go to standard output (standard error with `toStderr`) asynchronously: the lines written
+ * while a write is under way go out together in the next one, instead of one blocking write each, and
+ * whatever is pending is written when the process exits.
+ */
 export function createRootLogger(options: {
   level: LogLevel;
   pretty: boolean;
   toStderr?: boolean;
   destination?: pino.DestinationStream;
 }): Logger {
-  const destination = options.destination ?? (options.toStderr && !options.pretty ? pino.destination(2) : undefined);
+  const destination =
+    options.destination ??
+    (options.pretty ? undefined : pino.destination({ dest: options.toStderr ? 2 : 1, sync: false }));
   return pino(
     {
       level: options.level,

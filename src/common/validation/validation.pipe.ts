@@ -1,8 +1,10 @@
 import { ValidationError, ValidationPipe } from '@nestjs/common';
 import { ApiError, ErrorDetail } from '../errors/api-error';
+import { cacheValidationMetadata } from './validation-metadata-cache';
 
 /** Global pipe: DTOs are transformed and stripped of unknown fields; failures become the 400 envelope. */
 export function createValidationPipe(): ValidationPipe {
+  cacheValidationMetadata();
   return new ValidationPipe({
     transform: true,
     whitelist: true,

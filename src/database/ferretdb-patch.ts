@@ -229,7 +229,13 @@ func isFieldSort(sort *types.Document) bool {
 //
 // The handler still filters, sorts, skips and limits what this returns, so the result is MongoDB's:
 // the documents MongoDB would return first are among those this query returns.
-func sortedQuery(q, where string, args []any, p *metadata.Placeholder, schema, table string, filter, sort *types.Document, limit int64) (string, []any, bool, error) {
+//
+// With skip (the first limit documents are skipped), when every selected row certainly matches and
+// is orderable, the rows ranked before the first one returned with sort values different from it
+// are returned reduced to _id and the fields the filter and the sort use (skippedDocument): the
+// handler sorts them before that row whatever its order among equals, and skips them, so a reduced
+// document is never answered, and it does not decode the skipped documents whole.
+func sortedQuery(q, where string, args []any, p *metadata.Placeholder, schema, table string, filter, sort *types.Document, skip, limit int64) (string, []any, bool, error) {
 	var prefix string
 	if strings.HasPrefix(q, explainPrefix) {
 		prefix, q = explainPrefix, strings.TrimPrefix(q, explainPrefix)
@@ -291,17 +297,86 @@ func sortedQuery(q, where string, args []any, p *metadata.Placeholder, schema, t
 		limitClause = " LIMIT " + ec.param(limit)
 	}
 
+	keyNames := make([]string, 0, len(keys))
+	for i := range keys {
+		keyNames = append(keyNames, fmt.Sprintf("r%d", i), fmt.Sprintf("v%d", i))
+	}
+
 	// _jsonb || '{}' is the document decompressed once; everything else is read from that copy.
 	keyList := fmt.Sprintf(
 		"WITH _ferretdb_sort_keys AS MATERIALIZED (SELECT c, %s AS u, %s AS m, (%s) AS o, %s "+
-			"FROM (SELECT ctid AS c, %s || '{}'::jsonb AS j FROM %s%s OFFSET 0) AS d) ",
+			"FROM (SELECT ctid AS c, %s || '{}'::jsonb AS j FROM %s%s OFFSET 0) AS d), "+
+			"_ferretdb_ranked AS MATERIALIZED (SELECT c, %s, row_number() OVER (ORDER BY %s) AS n "+
+			"FROM _ferretdb_sort_keys WHERE NOT u AND m AND NOT o ORDER BY %s%s) ",
 		cond.uncertain, cond.matches, strings.Join(unordered, " OR "), strings.Join(columns, ", "),
 		metadata.DefaultColumn, pgx.Identifier{schema, table}.Sanitize(), where,
+		strings.Join(keyNames, ", "), strings.Join(order, ", "), strings.Join(order, ", "), limitClause,
 	)
-	rowIDs := "(SELECT c FROM _ferretdb_sort_keys WHERE NOT u AND m AND NOT o ORDER BY " + strings.Join(order, ", ") +
-		limitClause + ") UNION ALL (SELECT c FROM _ferretdb_sort_keys WHERE u OR (m AND o))"
+	rowIDs := "(SELECT c FROM _ferretdb_ranked) UNION ALL (SELECT c FROM _ferretdb_sort_keys WHERE u OR (m AND o))"
 
-	return prefix + keyList + q + " WHERE ctid = ANY(ARRAY(" + rowIDs + "))", ec.args, true, nil
+	selected := q
+	suffix := " " + metadata.DefaultColumn + " FROM " + pgx.Identifier{schema, table}.Sanitize()
+	if skip > 0 && strings.HasSuffix(q, suffix) {
+		fields := map[string]struct{}{"_id": {}}
+		filterFields(filter, fields)
+		for _, k := range keys {
+			fields[strings.SplitN(k, ".", 2)[0]] = struct{}{}
+		}
+
+		names := make([]string, 0, len(fields))
+		for name := range fields {
+			names = append(names, name)
+		}
+
+		skipped := fmt.Sprintf(
+			"SELECT a.c FROM _ferretdb_ranked AS a WHERE a.n <= %[1]s "+
+				"AND NOT EXISTS (SELECT 1 FROM _ferretdb_sort_keys WHERE u OR (m AND o)) "+
+				"AND NOT EXISTS (SELECT 1 FROM _ferretdb_ranked AS b WHERE b.n = %[1]s + 1 AND (b.%[2]s) IS NOT DISTINCT FROM (a.%[3]s))",
+			ec.param(skip), strings.Join(keyNames, ", b."), strings.Join(keyNames, ", a."),
+		)
+		selected = strings.TrimSuffix(q, suffix) + fmt.Sprintf(
+			" CASE WHEN ctid = ANY(ARRAY(%s)) THEN %s ELSE %s END AS %s FROM %s",
+			skipped, skippedDocument(metadata.DefaultColumn, ec.param(names)),
+			metadata.DefaultColumn, metadata.DefaultColumn, pgx.Identifier{schema, table}.Sanitize(),
+		)
+	}
+
+	return prefix + keyList + selected + " WHERE ctid = ANY(ARRAY(" + rowIDs + "))", ec.args, true, nil
+}
+
+// skippedDocument is the stored document in column reduced to the top-level fields named in the
+// text array param, with its schema ($s: the keys in their order, and their properties) reduced alike.
+func skippedDocument(column, param string) string {
+	return fmt.Sprintf(
+		"(jsonb_build_object('$s', jsonb_build_object("+
+			"'$k', COALESCE((SELECT jsonb_agg(k ORDER BY i) FROM jsonb_array_elements_text(%[1]s->'$s'->'$k') "+
+			"WITH ORDINALITY AS e(k, i) WHERE k = ANY(%[2]s::text[])), '[]'::jsonb), "+
+			"'p', COALESCE((SELECT jsonb_object_agg(key, value) FROM jsonb_each(%[1]s->'$s'->'p') "+
+			"WHERE key = ANY(%[2]s::text[])), '{}'::jsonb))) || "+
+			"COALESCE((SELECT jsonb_object_agg(key, value) FROM jsonb_each(%[1]s) WHERE key = ANY(%[2]s::text[])), '{}'::jsonb))",
+		column, param,
+	)
+}
+
+// filterFields adds the top-level fields filter names (through $and, $or and $nor) to fields.
+func filterFields(filter *types.Document, fields map[string]struct{}) {
+	for _, k := range filter.Keys() {
+		if !strings.HasPrefix(k, "$") {
+			fields[strings.SplitN(k, ".", 2)[0]] = struct{}{}
+			continue
+		}
+
+		arr, ok := must.NotFail(filter.Get(k)).(*types.Array)
+		if !ok {
+			continue
+		}
+
+		for i := 0; i < arr.Len(); i++ {
+			if d, ok := must.NotFail(arr.Get(i)).(*types.Document); ok {
+				filterFields(d, fields)
+			}
+		}
+	}
 }
 
 // countQuery counts the documents matching filter when it translates exactly and no document's
@@ -969,7 +1044,7 @@ const EDITS: Edit[] = [
       '\t\treturn countQuery(ctx, p, c.dbName, meta.TableName, where, args, &placeholder, params.FullFilter)\n' +
       '\t}\n\n' +
       '\tif isFieldSort(params.Sort) {\n' +
-      '\t\tif q, args, _, err = sortedQuery(q, where, args, &placeholder, c.dbName, meta.TableName, params.FullFilter, params.Sort, params.Limit); err != nil {\n' +
+      '\t\tif q, args, _, err = sortedQuery(q, where, args, &placeholder, c.dbName, meta.TableName, params.FullFilter, params.Sort, params.Skip, params.Limit); err != nil {\n' +
       '\t\t\treturn nil, lazyerrors.Error(err)\n\t\t}\n' +
       '\t} else {\n' +
       '\t\tq += where\n\n\t\tsort, sortArgs := prepareOrderByClause(params.Sort)\n\n\t\tq += sort\n\t\targs = append(args, sortArgs...)\n\n' +
@@ -984,7 +1059,7 @@ const EDITS: Edit[] = [
     replacement:
       '\tif isFieldSort(params.Sort) {\n' +
       '\t\tvar pushed bool\n' +
-      '\t\tif q, args, pushed, err = sortedQuery(q, where, args, &placeholder, c.dbName, meta.TableName, params.FullFilter, params.Sort, params.Limit); err != nil {\n' +
+      '\t\tif q, args, pushed, err = sortedQuery(q, where, args, &placeholder, c.dbName, meta.TableName, params.FullFilter, params.Sort, 0, params.Limit); err != nil {\n' +
       '\t\t\treturn nil, lazyerrors.Error(err)\n\t\t}\n\n' +
       '\t\tres.SortPushdown = pushed\n\t\tres.LimitPushdown = pushed && params.Limit != 0\n' +
       '\t} else {\n' +
@@ -1006,7 +1081,8 @@ const EDITS: Edit[] = [
     replacement:
       'type QueryParams struct {\n\tFilter *types.Document\n\tSort   *types.Document\n\tLimit  int64\n\n' +
       '\tFullFilter *types.Document // the whole filter, with a field sort or CountOnly (PostgreSQL only)\n' +
-      '\tCountOnly  bool            // count the documents matching FullFilter into QueryResult.Count, if exactly possible\n',
+      '\tCountOnly  bool            // count the documents matching FullFilter into QueryResult.Count, if exactly possible\n' +
+      '\tSkip       int64           // with a field sort: the first Skip of the Limit documents are skipped by the caller\n',
   },
   {
     file: 'internal/backends/collection.go',
@@ -1031,6 +1107,12 @@ const EDITS: Edit[] = [
       '\t} else if !h.DisablePushdown && !cInfo.Capped() && pushSortAndLimit(params.Sort, params.Skip, params.Limit) {\n' +
       '\t\tqp.Sort = params.Sort\n\t\tqp.Limit = params.Skip + params.Limit\n\t\tqp.FullFilter = params.Filter\n\t}\n',
   })),
+  {
+    // find: the backend may return the documents the handler skips reduced
+    file: 'internal/handler/msg_find.go',
+    anchor: '\t\tqp.FullFilter = params.Filter\n\t}\n',
+    replacement: '\t\tqp.FullFilter = params.Filter\n\t\tqp.Skip = params.Skip\n\t}\n',
+  },
   {
     // aggregate: a count pipeline counted by the backend when it can
     file: 'internal/handler/msg_aggregate.go',

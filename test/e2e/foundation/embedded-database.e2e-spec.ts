@@ -254,6 +254,49 @@ describe('embedded database', () => {
         }
       });
 
+      it('should answer whole documents after a skip, also where equal sort values straddle the skipped ones', async () => {
+        const skipping = db.collection('skipping');
+        const group = new ObjectId();
+        const stored = Array.from({ length: 120 }, (_, n) => ({
+          _id: new ObjectId(),
+          group,
+          tie: n % 3,
+          order: n,
+          name: `name-${n}`,
+          payload: { text: 'x'.repeat(2000), list: [n, { deep: `d-${n}` }], when: new Date(n * 1000) },
+        }));
+        await skipping.insertMany(stored);
+        const byId = new Map(stored.map((doc) => [doc._id.toHexString(), doc]));
+        const find = (filter: object, sort: Sort, skip: number, limit: number) =>
+          skipping.find(filter, { sort, skip, limit }).toArray();
+        const pages = [
+          [1, 5],
+          [39, 3],
+          [40, 1],
+          [79, 2],
+          [100, 50],
+          [130, 5],
+        ];
+        for (const sort of [{ tie: 1 }, { tie: -1, order: 1 }, { order: -1 }, { name: 1, _id: 1 }] as Sort[]) {
+          for (const [skip, limit] of pages) {
+            const found = await find({ group }, sort, skip, limit);
+            expect(found).toHaveLength(Math.min(limit, Math.max(0, 120 - skip)));
+            // Every document answered is whole, as stored.
+            for (const doc of found) expect(doc).toEqual(byId.get(doc._id.toHexString()));
+            // The page holds what an unpushed query puts there: the same documents where the order is
+            // total, the same sort values where documents are equal by it.
+            const reference = await find({ $and: [{ group }] }, sort, skip, limit);
+            const key = (doc: Record<string, unknown>) =>
+              Object.keys(sort as Record<string, number>).map((field) => doc[field]);
+            if ('order' in (sort as object) || 'name' in (sort as object)) {
+              expect(found.map((doc) => doc._id.toHexString())).toEqual(reference.map((doc) => doc._id.toHexString()));
+            } else {
+              expect(found.map(key)).toEqual(reference.map(key));
+            }
+          }
+        }
+      });
+
       it('should hand the sort and the limit to PostgreSQL only when it applies the filter exactly', async () => {
         if (!(await plan({})).includes('Seq Scan')) return; // not PostgreSQL (MONGODB_URI, or the SQLite engine)
         const explain = (filter: object, sort: object = { name: 1, _id: 1 }) =>

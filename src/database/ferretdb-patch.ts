@@ -24,7 +24,8 @@ import { join } from 'node:path';
  *    top-level or dotted paths is translated to SQL that decides each document as MongoDB does, or
  *    marks it uncertain (a path through an array...). With such a filter, a sorted and limited find
  *    is sorted and limited in PostgreSQL (the uncertain documents are returned besides, unlimited),
- *    and `countDocuments` is counted there when no document is uncertain.
+ *    and `countDocuments` is counted there when no document is uncertain. With a skip, the documents
+ *    certain to be skipped come back reduced to the fields the filter and the sort use.
  *
  * As upstream, what PostgreSQL returns is only a candidate set: FerretDB still matches, sorts, skips
  * and limits every returned document, so results are MongoDB's.

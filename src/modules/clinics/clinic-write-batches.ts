@@ -25,7 +25,8 @@ const DEFAULT_MAX_BATCH = 100;
  * gate; the calls of this kind that arrive while the gate is busy wait together and are then written
  * in one gated run, so N waiting writes cost one run's database round trips instead of N runs'.
  * Every call still gets its own result or error. A call made by work that already holds a gate
- * enters the gate by itself, so the gates' nesting rules apply to it unchanged.
+ * enters the gate by itself, so the gates' nesting rules apply to it unchanged. A batch runs in the
+ * async context of the call that started it (its request id is on the lines the batch logs).
  */
 export class ClinicWriteBatches<Item, Result> {
   /** Per clinic: the batch that is waiting for the gate and still takes items. */

@@ -3,6 +3,7 @@ import { InjectModel } from '@nestjs/mongoose';
 import type { Model } from 'mongoose';
 import { RestrictedTokenRecord, UserRecord } from './user.schema';
 import { insertDocument } from '../../database/insert-document';
+import { findOneLean } from '../../database/lean-reads';
 
 export type NewUser = Omit<UserRecord, 'createdTime' | 'updatedTime'>;
 
@@ -15,7 +16,7 @@ export class UsersRepository {
   ) {}
 
   findByUserId(userId: string): Promise<UserRecord | null> {
-    return this.users.findOne({ userId }).lean<UserRecord>().exec();
+    return findOneLean(this.users, { userId });
   }
 
   findByEmailKey(emailKey: string): Promise<UserRecord | null> {

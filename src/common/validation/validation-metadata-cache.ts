@@ -32,7 +32,7 @@ export function cacheValidationMetadata(storage: MetadataStorage = getMetadataSt
   storage.getTargetValidationMetadatas = (target, schema, always, strictGroups, groups) => {
     const key = JSON.stringify([schema, always, strictGroups, groups ?? null]);
     let ofTarget = found.get(target);
-    if (!ofTarget) found.set(target, (ofTarget = new Map()));
+    if (!ofTarget) found.set(target, (ofTarget = new Map<string, ValidationMetadata[]>()));
     let metadatas = ofTarget.get(key);
     if (!metadatas) ofTarget.set(key, (metadatas = lookup(target, schema, always, strictGroups, groups)));
     return metadatas;

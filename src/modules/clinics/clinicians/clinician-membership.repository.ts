@@ -3,6 +3,7 @@ import { InjectModel } from '@nestjs/mongoose';
 import type { Model } from 'mongoose';
 import { ClinicianMembership, ClinicianMembershipLookup } from '../../../auth/authorization/clinician-membership';
 import { ClinicianRecord, memberKey } from './clinician.schema';
+import { findOneLean } from '../../../database/lean-reads';
 
 /** The authorization guard's one read per request: the caller's clinician record in the path clinic. */
 @Injectable()
@@ -12,10 +13,7 @@ export class ClinicianMembershipRepository extends ClinicianMembershipLookup {
   }
 
   async findMembership(clinicId: string, userId: string): Promise<ClinicianMembership | undefined> {
-    const record = await this.clinicians
-      .findOne({ memberKey: memberKey(clinicId, userId) })
-      .lean<ClinicianRecord>()
-      .exec();
+    const record = await findOneLean(this.clinicians, { memberKey: memberKey(clinicId, userId) });
     if (!record?.userId) return undefined;
     return {
       id: record._id.toHexString(),

@@ -6,6 +6,7 @@ import { GatedWriter, WriteScope } from '../../../database/write-gate';
 import { ClinicianRecord, emailKey, inviteKey, memberKey, RolesUpdate } from './clinician.schema';
 import type { QueryShape } from '../clinics/clinics.repository';
 import { insertDocument } from '../../../database/insert-document';
+import { findLean } from '../../../database/lean-reads';
 
 export interface NewClinician {
   clinicId: string;
@@ -124,7 +125,7 @@ export class CliniciansRepository {
   }
 
   private page(filter: Record<string, unknown>, sort: Record<string, 1 | -1>, page: Page): Promise<ClinicianRecord[]> {
-    return this.clinicians.find(filter).sort(sort).skip(page.offset).limit(page.limit).lean<ClinicianRecord[]>().exec();
+    return findLean(this.clinicians, filter, { sort, skip: page.offset, limit: page.limit });
   }
 }
 

@@ -18,6 +18,7 @@ import {
 import { nextUpdatedTime } from '../clinicians/clinicians.repository';
 import { ShareCodeRecord } from './share-code.schema';
 import { insertDocument } from '../../../database/insert-document';
+import { findLean, findOneLean } from '../../../database/lean-reads';
 
 export type NewClinic = Omit<ClinicRecord, '_id' | 'createdTime' | 'updatedTime'>;
 
@@ -85,19 +86,13 @@ export class ClinicsRepository {
   ) {}
 
   findById(clinicId: string): Promise<ClinicRecord | null> {
-    return this.clinics
-      .findOne({ _id: new Types.ObjectId(clinicId) })
-      .lean<ClinicRecord>()
-      .exec();
+    return findOneLean(this.clinics, { _id: new Types.ObjectId(clinicId) });
   }
 
   /** One query for a page of related clinics (no N+1). */
   findByIds(clinicIds: Types.ObjectId[]): Promise<ClinicRecord[]> {
     if (clinicIds.length === 0) return Promise.resolve([]);
-    return this.clinics
-      .find({ _id: { $in: clinicIds } })
-      .lean<ClinicRecord[]>()
-      .exec();
+    return findLean(this.clinics, { _id: { $in: clinicIds } });
   }
 
   /** Exact and case-sensitive, through the share-code registry (two `_id` reads). */

@@ -20,6 +20,7 @@ import {
   ReviewRecord,
 } from './patient.schema';
 import { insertDocument, storedDocument } from '../../../database/insert-document';
+import { findLean } from '../../../database/lean-reads';
 
 /** A record as inserted: everything but the id and the derived keys, which the writer sets. */
 export type NewPatientRecord = Omit<
@@ -364,7 +365,7 @@ export class PatientsRepository {
   }
 
   private page(filter: Record<string, unknown>, sort: Record<string, 1 | -1>, page: Page): Promise<PatientRecord[]> {
-    return this.patients.find(filter).sort(sort).skip(page.offset).limit(page.limit).lean<PatientRecord[]>().exec();
+    return findLean(this.patients, filter, { sort, skip: page.offset, limit: page.limit });
   }
 }
 

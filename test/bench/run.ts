@@ -162,8 +162,8 @@ async function settle(target: Target, scenario: Scenario, fixture: BenchFixture)
 
 /**
  * Waits (at most 30 s) until the database is nearly idle (under 5% of a core over half a second),
- * so that a latency measurement does not share the machine with work left by the previous load
- * (e.g. PostgreSQL's autovacuum after the inserts of CreatePatientFromUser).
+ * so that a measurement does not share the machine with work left by the previous load (e.g.
+ * PostgreSQL's autovacuum after the inserts of CreatePatientFromUser).
  */
 async function quiesce(targets: Target[]): Promise<void> {
   const deadline = Date.now() + 30_000;

@@ -20,6 +20,7 @@ import {
   ReviewRecord,
 } from './patient.schema';
 import { insertDocument, storedDocument } from '../../../database/insert-document';
+import type { BatchOutcome } from '../clinic-write-batches';
 import { findLean } from '../../../database/lean-reads';
 
 /** A record as inserted: everything but the id and the derived keys, which the writer sets. */
@@ -404,10 +405,10 @@ export class PatientsWriter extends GatedWriter {
    * in order: the stored record, or the error it failed with (the driver's duplicate-key error as for
    * {@link insert}, or a validation error). An error that is not about single records is thrown.
    */
-  async insertMany(patients: NewPatientRecord[]): Promise<Array<{ value: PatientRecord } | { error: unknown }>> {
+  async insertMany(patients: NewPatientRecord[]): Promise<Array<BatchOutcome<PatientRecord>>> {
     this.guard();
     const now = new Date();
-    const outcomes: Array<{ value: PatientRecord } | { error: unknown }> = [];
+    const outcomes: Array<BatchOutcome<PatientRecord>> = [];
     const valid: Array<{ index: number; document: object }> = [];
     for (const patient of patients) {
       const record = this.newRecord(patient, now);

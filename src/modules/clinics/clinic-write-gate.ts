@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
 import { Model, Types } from 'mongoose';
-import { WriteGateRank, WriteLocks } from '../../database/write-gate';
+import { WriteGateRank, WriteLocks, WriteScope } from '../../database/write-gate';
 import { ClinicRecord } from './clinics/clinic.schema';
 import { ClinicsWriter } from './clinics/clinics.repository';
 import { ShareCodeRecord } from './clinics/share-code.schema';
@@ -57,24 +57,48 @@ export class ClinicWriteGate {
 
   run<T>(clinicId: string | Types.ObjectId, work: (writes: ClinicWrites) => Promise<T>): Promise<T> {
     const id = typeof clinicId === 'string' ? new Types.ObjectId(clinicId) : clinicId;
-    return this.locks.run(`clinic:${id.toHexString()}`, WriteGateRank.Clinic, (scope) =>
-      work({
-        clinic: new ClinicsWriter(scope, id, this.clinics, this.shareCodes),
-        clinicians: new CliniciansWriter(scope, id, this.clinicians),
-        deletions: new DeletionsWriter(scope, this.clinicDeletions, this.clinicianDeletions),
-        patients: new PatientsWriter(scope, id, this.patients),
-        patientDeletions: new PatientDeletionsWriter(scope, this.patientDeletions),
-        migrations: new MigrationsWriter(scope, id, this.migrations),
-        merges: new MergeWriter(
-          scope,
-          id,
-          this.clinics,
-          this.shareCodes,
-          this.patients,
-          this.clinicians,
-          this.mergePlans,
-        ),
-      }),
-    );
+    return this.locks.run(gateKey(id), WriteGateRank.Clinic, (scope) => work(this.writesFor(scope, id)));
   }
+
+  /**
+   * Work that creates `count` clinics: it holds the gates of `count` fresh clinic ids (entered in
+   * ascending order, as the nesting rules ask) and gets the writers of each, in that order.
+   */
+  runNewClinics<T>(count: number, work: (writes: ClinicWrites[]) => Promise<T>): Promise<T> {
+    // Fresh ids of one process increase, but the order the gates compare keys in is made sure of.
+    const ids = Array.from({ length: count }, () => new Types.ObjectId()).sort((a, b) =>
+      gateKey(a) < gateKey(b) ? -1 : 1,
+    );
+    const enter = (index: number, writes: ClinicWrites[]): Promise<T> =>
+      index === ids.length
+        ? work(writes)
+        : this.locks.run(gateKey(ids[index]), WriteGateRank.Clinic, (scope) =>
+            enter(index + 1, [...writes, this.writesFor(scope, ids[index])]),
+          );
+    return enter(0, []);
+  }
+
+  private writesFor(scope: WriteScope, id: Types.ObjectId): ClinicWrites {
+    return {
+      clinic: new ClinicsWriter(scope, id, this.clinics, this.shareCodes),
+      clinicians: new CliniciansWriter(scope, id, this.clinicians),
+      deletions: new DeletionsWriter(scope, this.clinicDeletions, this.clinicianDeletions),
+      patients: new PatientsWriter(scope, id, this.patients),
+      patientDeletions: new PatientDeletionsWriter(scope, this.patientDeletions),
+      migrations: new MigrationsWriter(scope, id, this.migrations),
+      merges: new MergeWriter(
+        scope,
+        id,
+        this.clinics,
+        this.shareCodes,
+        this.patients,
+        this.clinicians,
+        this.mergePlans,
+      ),
+    };
+  }
+}
+
+function gateKey(clinicId: Types.ObjectId): string {
+  return `clinic:${clinicId.toHexString()}`;
 }

@@ -44,6 +44,28 @@ describe('CreateClinic — share code collisions', () => {
     expect(registered?.clinicId.toHexString()).toBe(codes[0] === 'SAME-CDE2-3456' ? a.clinicId : b.clinicId);
   });
 
+  it('should retry with a new code the creation whose code another concurrent creation drew', async () => {
+    // Creations arriving while one is written are written together: the same code may be drawn twice
+    // within one batch (refused by the unique index inside the batch) or in two.
+    queue.push('FRST-CDE2-3458', 'SAME-CDE2-3458', 'SAME-CDE2-3458', 'OTHR-CDE2-3458');
+    const created = await Promise.all([createClinic(t), createClinic(t), createClinic(t), createClinic(t)]);
+    const codes = created.map((entry) => entry.clinic.shareCode as string);
+    expect(codes.filter((code) => code === 'SAME-CDE2-3458')).toHaveLength(1);
+    expect(new Set(codes).size).toBe(4);
+    expect(queue).toEqual([]);
+    for (const entry of created) {
+      expect(await findClinicDocument(t, entry.clinicId)).toMatchObject({
+        canonicalShareCode: entry.clinic.shareCode,
+        shareCodes: [entry.clinic.shareCode],
+      });
+      const registered = await t.connection
+        .collection<any>('share_codes')
+        .find({ clinicId: new Types.ObjectId(entry.clinicId) })
+        .toArray();
+      expect(registered.map((code) => code._id)).toEqual([entry.clinic.shareCode]);
+    }
+  });
+
   it('should find a clinic by a merged code, and free its codes when the clinic is deleted', async () => {
     const first = await createClinic(t);
     const firstId = new Types.ObjectId(first.clinicId);

@@ -1,6 +1,7 @@
 import { Types } from 'mongoose';
 import { createClinic, findClinicDocument, findClinicianDocuments } from '../../support/builders';
 import { expectError, expectValidationError } from '../../support/expect-error';
+import { databaseCommands } from '../../support/metrics';
 import { useTestApp } from '../../support/test-app';
 import { expectDenials, ISO_DATE_TIME, SHARE_CODE } from './expectations';
 
@@ -136,21 +137,39 @@ describe('CreateClinic — POST /v1/clinics', () => {
     expect(await t.connection.collection('clinicians').countDocuments({ userId: '0123456789' })).toBe(0);
   });
 
-  it('should give 50 concurrent creations 50 distinct share codes', async () => {
+  it('should write 50 concurrent creations together: each its own clinic, admin record and share code', async () => {
     const creators = await Promise.all(Array.from({ length: 50 }, () => t.users.create()));
+    const insertsBefore = await databaseCommands(t, 'insert');
     const responses = await Promise.all(
       creators.map((creator, i) =>
         t.call<any>('POST', '/v1/clinics', { token: creator.token, body: { ...body, name: `C${i}` } }),
       ),
     );
+    const inserts = (await databaseCommands(t, 'insert')) - insertsBefore;
     expect(responses.map((res) => res.status)).toEqual(Array(50).fill(200));
     const codes = new Set(responses.map((res) => res.body.shareCode as string));
     expect(codes.size).toBe(50);
     for (const code of codes) expect(code).toMatch(SHARE_CODE);
+    const ids = responses.map((res) => new Types.ObjectId(res.body.id as string));
     const stored = await t.connection
       .collection('clinics')
-      .find({ _id: { $in: responses.map((res) => new Types.ObjectId(res.body.id as string)) } })
+      .find({ _id: { $in: ids } })
       .toArray();
     expect(new Set(stored.map((clinic) => clinic.canonicalShareCode)).size).toBe(50);
+    // Each answer is its creator's clinic, with that creator as its one admin record.
+    for (const [i, res] of responses.entries()) {
+      const clinic = stored.find((document) => document._id.toHexString() === res.body.id);
+      expect(clinic).toMatchObject({ name: `C${i}`, admins: [creators[i].userId] });
+      const records = await findClinicianDocuments(t, res.body.id);
+      expect(records).toEqual([expect.objectContaining({ userId: creators[i].userId, roles: ['CLINIC_ADMIN'] })]);
+    }
+    const registered = await t.connection
+      .collection<any>('share_codes')
+      .find({ clinicId: { $in: ids } })
+      .toArray();
+    expect(registered.map((entry) => entry._id).sort()).toEqual([...codes].sort());
+    // Three insert commands a creation when written one by one; batches share them.
+    expect(inserts).toBeLessThan(150);
+    console.log(`50 concurrent CreateClinic: ${inserts} insert commands`);
   });
 });

@@ -1,6 +1,7 @@
+import type { BatchOutcome } from '../../../src/database/group-commit';
 import { SHARE_CODE_ALPHABET, SHARE_CODE_PATTERN } from '../../../src/modules/clinics/clinic.constants';
 import {
-  insertWithUniqueShareCode,
+  insertWithUniqueShareCodes,
   SHARE_CODE_ATTEMPTS,
   ShareCodeGenerator,
 } from '../../../src/modules/clinics/clinics/share-code';
@@ -23,33 +24,45 @@ describe('share codes', () => {
     expect(SHARE_CODE_ALPHABET).not.toMatch(/[IO01]/);
   });
 
-  it('should retry with a new code when the insert loses a race on the unique index', async () => {
-    const codes = ['RACE-AAAA-AAAA', 'NEXT-AAAA-AAAA'];
-    const attempts: string[] = [];
-    const result = await insertWithUniqueShareCode({
+  it('should retry only the clinics whose code was taken, each with a new code, and answer all in order', async () => {
+    const codes = ['KEEP-AAAA-AAAA', 'RACE-AAAA-AAAA', 'LOST-AAAA-AAAA', 'NEXT-AAAA-AAAA'];
+    const rounds: Array<Array<{ index: number; code: string }>> = [];
+    const outcomes = await insertWithUniqueShareCodes<string>(3, {
       generate: () => codes.shift()!,
-      insert: (code) => {
-        attempts.push(code);
-        return code.startsWith('RACE') ? Promise.reject(duplicateKey()) : Promise.resolve(code);
+      insert: (entries) => {
+        rounds.push(entries);
+        return Promise.resolve(
+          entries.map(({ code }): BatchOutcome<string> => {
+            if (code.startsWith('RACE')) return { error: duplicateKey() };
+            if (code.startsWith('LOST')) return { error: new Error('connection lost') };
+            return { value: code };
+          }),
+        );
       },
     });
-    expect(result).toBe('NEXT-AAAA-AAAA');
-    expect(attempts).toEqual(['RACE-AAAA-AAAA', 'NEXT-AAAA-AAAA']);
+    expect(rounds).toEqual([
+      [
+        { index: 0, code: 'KEEP-AAAA-AAAA' },
+        { index: 1, code: 'RACE-AAAA-AAAA' },
+        { index: 2, code: 'LOST-AAAA-AAAA' },
+      ],
+      [{ index: 1, code: 'NEXT-AAAA-AAAA' }],
+    ]);
+    expect(outcomes[0]).toEqual({ value: 'KEEP-AAAA-AAAA' });
+    expect(outcomes[1]).toEqual({ value: 'NEXT-AAAA-AAAA' });
+    // Other errors are answered as they are, without another attempt.
+    expect((outcomes[2] as { error: Error }).error.message).toBe('connection lost');
   });
 
-  it('should pass other insert errors through without retrying', async () => {
-    const insert = jest.fn(() => Promise.reject(new Error('connection lost')));
-    await expect(insertWithUniqueShareCode({ generate: () => 'AAAA-AAAA-AAAA', insert })).rejects.toThrow(
-      'connection lost',
+  it('should give up after a bounded number of attempts, on the clinics still without a code', async () => {
+    const insert = jest.fn((entries: Array<{ index: number; code: string }>) =>
+      Promise.resolve(
+        entries.map(({ index }): BatchOutcome<number> => (index === 0 ? { value: index } : { error: duplicateKey() })),
+      ),
     );
-    expect(insert).toHaveBeenCalledTimes(1);
-  });
-
-  it('should give up after a bounded number of attempts', async () => {
-    const insert = jest.fn(() => Promise.reject(duplicateKey()));
-    await expect(insertWithUniqueShareCode({ generate: () => 'AAAA-AAAA-AAAA', insert })).rejects.toThrow(
-      /no free share code/,
-    );
+    const outcomes = await insertWithUniqueShareCodes(2, { generate: () => 'AAAA-AAAA-AAAA', insert });
+    expect(outcomes[0]).toEqual({ value: 0 });
+    expect((outcomes[1] as { error: Error }).error.message).toMatch(/no free share code/);
     expect(insert).toHaveBeenCalledTimes(SHARE_CODE_ATTEMPTS);
   });
 });

@@ -5,7 +5,8 @@ import type { Page } from '../../../common/validation/pagination.dto';
 import { GatedWriter, WriteScope } from '../../../database/write-gate';
 import { ClinicianRecord, emailKey, inviteKey, memberKey, RolesUpdate } from './clinician.schema';
 import type { QueryShape } from '../clinics/clinics.repository';
-import { insertDocument } from '../../../database/insert-document';
+import { insertDocument, insertDocuments } from '../../../database/insert-document';
+import type { BatchOutcome } from '../../../database/group-commit';
 import { findLean } from '../../../database/lean-reads';
 
 export interface NewClinician {
@@ -147,10 +148,32 @@ export class CliniciansWriter extends GatedWriter {
   /** Throws the driver's duplicate-key error when the user, invite or e-mail already has a record in the clinic. */
   async insert(clinician: Omit<NewClinician, 'clinicId'>): Promise<ClinicianRecord> {
     this.guard();
-    const clinicId = this.clinicId.toHexString();
+    const record = this.newRecord(clinician, new Date());
+    await insertDocument(this.clinicians, record);
+    return record;
+  }
+
+  /**
+   * One record into the clinic of each writer (one insert command): the first admins of clinics
+   * created together. An outcome per record, as {@link insertDocuments} gives them.
+   */
+  static insertEach(
+    writers: CliniciansWriter[],
+    clinicians: Array<Omit<NewClinician, 'clinicId'>>,
+  ): Promise<Array<BatchOutcome<ClinicianRecord>>> {
+    for (const writer of writers) writer.guard();
+    if (writers.length === 0) return Promise.resolve([]);
     const now = new Date();
+    return insertDocuments(
+      writers[0].clinicians,
+      clinicians.map((clinician, index) => writers[index].newRecord(clinician, now)),
+    );
+  }
+
+  private newRecord(clinician: Omit<NewClinician, 'clinicId'>, now: Date): ClinicianRecord {
+    const clinicId = this.clinicId.toHexString();
     const email = clinician.email?.toLowerCase();
-    const record: ClinicianRecord = {
+    return {
       _id: new Types.ObjectId(),
       clinicId: this.clinicId,
       ...(clinician.userId ? { userId: clinician.userId } : {}),
@@ -164,8 +187,6 @@ export class CliniciansWriter extends GatedWriter {
       updatedTime: now,
       ...keysOf(clinicId, clinician.userId, clinician.inviteId, email),
     };
-    await insertDocument(this.clinicians, record);
-    return record;
   }
 
   /**

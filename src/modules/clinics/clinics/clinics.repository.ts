@@ -17,7 +17,8 @@ import {
 } from './clinic.schema';
 import { nextUpdatedTime } from '../clinicians/clinicians.repository';
 import { ShareCodeRecord } from './share-code.schema';
-import { insertDocument } from '../../../database/insert-document';
+import { insertDocuments } from '../../../database/insert-document';
+import type { BatchOutcome } from '../../../database/group-commit';
 import { findLean, findOneLean } from '../../../database/lean-reads';
 
 export type NewClinic = Omit<ClinicRecord, '_id' | 'createdTime' | 'updatedTime'>;
@@ -141,10 +142,17 @@ export class ClinicsWriter extends GatedWriter {
     super(scope);
   }
 
-  /** Claims a share code for this clinic; throws the driver's duplicate-key error when it is taken. */
-  async registerShareCode(code: string): Promise<void> {
-    this.guard();
-    await insertDocument(this.shareCodes, { _id: code, clinicId: this.clinicId });
+  /**
+   * Claims a share code for the clinic of each writer (one insert command). An outcome per code: a
+   * taken code fails with the driver's duplicate-key error.
+   */
+  static registerShareCodes(writers: ClinicsWriter[], codes: string[]): Promise<Array<BatchOutcome<ShareCodeRecord>>> {
+    for (const writer of writers) writer.guard();
+    if (writers.length === 0) return Promise.resolve([]);
+    return insertDocuments(
+      writers[0].shareCodes,
+      codes.map((code, index): ShareCodeRecord => ({ _id: code, clinicId: writers[index].clinicId })),
+    );
   }
 
   /** Frees the clinic's share codes (after its deletion, or when its insert failed). */
@@ -154,15 +162,22 @@ export class ClinicsWriter extends GatedWriter {
   }
 
   /**
-   * The gate's clinic, with the id the gate was opened for. Throws the driver's duplicate-key error
-   * when the canonical share code is taken.
+   * Each writer's clinic, with the id its gate was opened for (one insert command). An outcome per
+   * clinic: a taken canonical share code fails with the driver's duplicate-key error.
    */
-  async insert(clinic: NewClinic): Promise<ClinicRecord> {
-    this.guard();
+  static insertEach(writers: ClinicsWriter[], clinics: NewClinic[]): Promise<Array<BatchOutcome<ClinicRecord>>> {
+    for (const writer of writers) writer.guard();
+    if (writers.length === 0) return Promise.resolve([]);
     const now = new Date();
-    const record: ClinicRecord = { _id: this.clinicId, ...clinic, createdTime: now, updatedTime: now };
-    await insertDocument(this.clinics, record);
-    return record;
+    return insertDocuments(
+      writers[0].clinics,
+      clinics.map((clinic, index): ClinicRecord => ({
+        _id: writers[index].clinicId,
+        ...clinic,
+        createdTime: now,
+        updatedTime: now,
+      })),
+    );
   }
 
   async delete(): Promise<boolean> {

@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Mutex } from 'async-mutex';
 import type { ConfigType } from '@nestjs/config';
-import { Types } from 'mongoose';
 import { clinicsConfig } from '../../../config/clinics.config';
 import type { Principal } from '../../../auth/principal';
 import { UserDirectory, UserWithProfile } from '../../../auth/directory/user-directory';
@@ -18,7 +18,11 @@ import { ClinicListFilters, ClinicProfileChanges, ClinicsRepository, NewClinic }
 import type { ClinicRecord } from './clinic.schema';
 import type { ClinicianRecord } from '../clinicians/clinician.schema';
 import { parseQueryTime } from '../query-values';
-import { insertWithUniqueShareCode, ShareCodeGenerator } from './share-code';
+import { insertWithUniqueShareCodes, ShareCodeGenerator } from './share-code';
+import { BatchOutcome, GroupCommit } from '../../../database/group-commit';
+import { ClinicsWriter } from './clinics.repository';
+import { CliniciansWriter } from '../clinicians/clinicians.repository';
+import { PatientsWriter } from '../patients/patients.repository';
 
 export interface MembershipRestriction {
   emailDomain: string;
@@ -66,6 +70,11 @@ const DELETION_BATCH = 1000;
 @Injectable()
 export class ClinicsService {
   private readonly logger = new Logger(ClinicsService.name);
+  /** One batch of clinic creations is written at a time. */
+  private readonly creationTurn = new Mutex();
+  private readonly creations = new GroupCommit<ClinicCreation, ClinicRecord>((_key, takeItems) =>
+    this.creationTurn.runExclusive(() => this.createClinicsWithAdmins(takeItems())),
+  );
 
   constructor(
     private readonly clinics: ClinicsRepository,
@@ -242,71 +251,123 @@ export class ClinicsService {
   }
 
   /**
-   * Registers a fresh share code and inserts the clinic under it (the creator already listed in
-   * `admins`), then
-   * the creator's admin clinician record and the demo patient, if any, inside the new clinic's write
-   * gate. If a later write fails the earlier ones are removed again, so no clinic is left whose listed
-   * admin has no record. The creator's profile is read before entering the gate (no remote call while
-   * holding it).
+   * A new clinic with the creator as its first admin. The creator's profile (and the demo patient's)
+   * is read before any gate is entered (no remote call while holding one). Creations are written in
+   * batches: one batch at a time, and the creations that arrive while a batch is written form the next.
    */
-  private async createClinicWithAdmin(
-    { user: creator, profile: creatorProfile }: UserWithProfile,
+  private createClinicWithAdmin(
+    creator: UserWithProfile,
     profile: Partial<NewClinic>,
     demoPatient?: NewPatientRecord,
   ): Promise<ClinicRecord> {
-    const fullName = creatorProfile?.fullName;
-    return this.gate.run(new Types.ObjectId(), async (writes) => {
-      const clinic = await insertWithUniqueShareCode({
+    return this.creations.submit(NEW_CLINICS, { creator, profile, demoPatient });
+  }
+
+  /**
+   * Creates a batch of clinics inside the gates of their new ids, one insert command per collection
+   * for the whole batch: the share codes ({@link insertWithUniqueShareCodes}), the clinics (each
+   * creator already listed in `admins`), the creators' admin clinician records, the demo patients if
+   * any. When a later write of a clinic fails its earlier ones are removed again, so no clinic is left
+   * whose listed admin has no record; that creation gets the error, the others their clinic.
+   */
+  private createClinicsWithAdmins(creations: ClinicCreation[]): Promise<Array<BatchOutcome<ClinicRecord>>> {
+    return this.gate.runNewClinics(creations.length, async (writes) => {
+      const outcomes = await insertWithUniqueShareCodes(creations.length, {
         generate: () => this.shareCodes.generate(),
-        insert: async (code) => {
-          await writes.clinic.registerShareCode(code);
-          try {
-            return await writes.clinic.insert({
-              ...profile,
-              canonicalShareCode: code,
-              shareCodes: [code],
-              admins: [creator.userId],
-              // The demo patient counts as `demo`, never towards the plan limit.
-              patientCount: demoPatient ? { total: 1, demo: 1, plan: 0 } : { total: 0, demo: 0, plan: 0 },
-              patientCountSettings: { hardLimit: { plan: DEFAULT_HARD_LIMIT_PLAN } },
-            });
-          } catch (error) {
-            await writes.clinic.releaseShareCodes();
-            throw error;
-          }
-        },
+        insert: (entries) =>
+          this.insertClinics(
+            entries.map(({ index, code }) => ({ writes: writes[index], creation: creations[index], code })),
+          ),
       });
-      let admin: ClinicianRecord | undefined;
-      try {
-        admin = await writes.clinicians.insert({
-          userId: creator.userId,
-          email: creator.emails[0],
-          name: fullName || null,
-          roles: [ClinicianRole.CLINIC_ADMIN],
-        });
-        if (demoPatient) await writes.patients.insert(demoPatient);
-      } catch (error) {
-        if (admin) {
-          await writes.clinicians.deleteMany([admin._id]).catch((cleanupError: unknown) => {
-            this.logger.error(
-              { err: cleanupError, clinicId: clinic._id.toHexString() },
-              'could not remove the admin record of a clinic whose demo patient failed',
-            );
-          });
-        }
-        await Promise.all([writes.clinic.delete(), writes.clinic.releaseShareCodes()]).catch(
-          (cleanupError: unknown) => {
-            this.logger.error(
-              { err: cleanupError, clinicId: clinic._id.toHexString() },
-              'could not remove a clinic whose admin record failed',
-            );
-          },
-        );
-        throw error;
-      }
-      return clinic;
+      const created = indexesOfValues(outcomes);
+      const admins = await CliniciansWriter.insertEach(
+        created.map((index) => writes[index].clinicians),
+        created.map((index) => {
+          const { user, profile } = creations[index].creator;
+          return {
+            userId: user.userId,
+            email: user.emails[0],
+            name: profile?.fullName || null,
+            roles: [ClinicianRole.CLINIC_ADMIN],
+          };
+        }),
+      );
+      const failed: Array<{ index: number; error: unknown; admin?: ClinicianRecord }> = [];
+      const withAdmin: Array<{ index: number; admin: ClinicianRecord }> = [];
+      admins.forEach((admin, position) => {
+        const index = created[position];
+        if ('error' in admin) failed.push({ index, error: admin.error });
+        else withAdmin.push({ index, admin: admin.value });
+      });
+      const withDemo = withAdmin.filter(({ index }) => creations[index].demoPatient);
+      const demos = await PatientsWriter.insertEach(
+        withDemo.map(({ index }) => writes[index].patients),
+        withDemo.map(({ index }) => creations[index].demoPatient!),
+      );
+      demos.forEach((demo, position) => {
+        if ('error' in demo) failed.push({ ...withDemo[position], error: demo.error });
+      });
+      await Promise.all(failed.map(({ index, admin }) => this.removeCreatedClinic(writes[index], admin)));
+      for (const { index, error } of failed) outcomes[index] = { error };
+      return outcomes;
     });
   }
+
+  /** Registers the share codes and inserts the clinics under them; a clinic that failed frees its code. */
+  private async insertClinics(
+    entries: Array<{ writes: ClinicWrites; creation: ClinicCreation; code: string }>,
+  ): Promise<Array<BatchOutcome<ClinicRecord>>> {
+    const claims = await ClinicsWriter.registerShareCodes(
+      entries.map(({ writes }) => writes.clinic),
+      entries.map(({ code }) => code),
+    );
+    const claimed = indexesOfValues(claims);
+    const inserted = await ClinicsWriter.insertEach(
+      claimed.map((position) => entries[position].writes.clinic),
+      claimed.map((position) => {
+        const { creation, code } = entries[position];
+        return {
+          ...creation.profile,
+          canonicalShareCode: code,
+          shareCodes: [code],
+          admins: [creation.creator.user.userId],
+          // The demo patient counts as `demo`, never towards the plan limit.
+          patientCount: creation.demoPatient ? { total: 1, demo: 1, plan: 0 } : { total: 0, demo: 0, plan: 0 },
+          patientCountSettings: { hardLimit: { plan: DEFAULT_HARD_LIMIT_PLAN } },
+        };
+      }),
+    );
+    const outcomes: Array<BatchOutcome<ClinicRecord>> = claims.map((claim) =>
+      'error' in claim ? claim : { error: undefined },
+    );
+    inserted.forEach((outcome, position) => (outcomes[claimed[position]] = outcome));
+    const refused = claimed.filter((_, position) => 'error' in inserted[position]);
+    await Promise.all(refused.map((position) => entries[position].writes.clinic.releaseShareCodes()));
+    return outcomes;
+  }
+
+  /** Removes what was written of a clinic whose creation failed part-way. */
+  private async removeCreatedClinic(writes: ClinicWrites, admin?: ClinicianRecord): Promise<void> {
+    const steps: Array<Promise<unknown>> = [writes.clinic.delete(), writes.clinic.releaseShareCodes()];
+    if (admin) steps.push(writes.clinicians.deleteMany([admin._id]));
+    await Promise.all(steps).catch((cleanupError: unknown) => {
+      this.logger.error({ err: cleanupError }, 'could not remove a clinic whose creation failed part-way');
+    });
+  }
+}
+
+interface ClinicCreation {
+  creator: UserWithProfile;
+  profile: Partial<NewClinic>;
+  demoPatient?: NewPatientRecord;
+}
+
+/** The key of the one queue of clinic creations. */
+const NEW_CLINICS = 'new clinics';
+
+/** The positions of the outcomes that have a value. */
+function indexesOfValues<T>(outcomes: Array<BatchOutcome<T>>): number[] {
+  return outcomes.flatMap((outcome, index) => ('value' in outcome ? [index] : []));
 }
 
 /** The stored form of the client-settable fields; absent ones stay absent. */

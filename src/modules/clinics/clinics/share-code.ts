@@ -1,6 +1,7 @@
 import { randomInt } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { isDuplicateKeyError } from '../../../database/duplicate-key';
+import type { BatchOutcome } from '../../../database/group-commit';
 import { SHARE_CODE_ALPHABET } from '../clinic.constants';
 
 const GROUPS = 3;
@@ -24,23 +25,40 @@ export class ShareCodeGenerator {
 
 export interface UniqueShareCodeSteps<T> {
   generate(): string;
-  /** Stores the new clinic with this code; throws the driver's duplicate-key error when the code is taken. */
-  insert(code: string): Promise<T>;
+  /**
+   * Stores the clinics at these positions under these codes: an outcome each, in order; a taken code
+   * fails with the driver's duplicate-key error.
+   */
+  insert(entries: Array<{ index: number; code: string }>): Promise<Array<BatchOutcome<T>>>;
 }
 
 /**
- * Inserts a clinic under a share code nobody uses: the unique index on `canonicalShareCode` refuses a
- * taken code (a concurrent insert included) and the insert is retried with another. No look-up
- * first: with 32^12 codes a collision is rare, and a look-up that finds nothing costs a search of
- * every clinic on the embedded database.
+ * Inserts `count` clinics, each under a share code nobody uses: the unique indexes refuse a taken
+ * code (a concurrent insert included, or two clinics of the batch drawing the same code) and those
+ * clinics are inserted again with other codes. No look-up first: with 32^12 codes a collision is
+ * rare, and a look-up that finds nothing costs a search of every clinic on the embedded database.
+ * One outcome per clinic, in order.
  */
-export async function insertWithUniqueShareCode<T>(steps: UniqueShareCodeSteps<T>): Promise<T> {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await steps.insert(steps.generate());
-    } catch (error) {
-      if (!isDuplicateKeyError(error)) throw error;
+export async function insertWithUniqueShareCodes<T>(
+  count: number,
+  steps: UniqueShareCodeSteps<T>,
+): Promise<Array<BatchOutcome<T>>> {
+  const outcomes = new Array<BatchOutcome<T>>(count);
+  let pending = Array.from({ length: count }, (_, index) => index);
+  for (let attempt = 1; pending.length > 0; attempt++) {
+    if (attempt > SHARE_CODE_ATTEMPTS) {
+      const error = new Error(`no free share code after ${SHARE_CODE_ATTEMPTS} attempts`);
+      for (const index of pending) outcomes[index] = { error };
+      break;
     }
-    if (attempt >= SHARE_CODE_ATTEMPTS) throw new Error(`no free share code after ${SHARE_CODE_ATTEMPTS} attempts`);
+    const entries = pending.map((index) => ({ index, code: steps.generate() }));
+    const results = await steps.insert(entries);
+    pending = [];
+    results.forEach((result, position) => {
+      const { index } = entries[position];
+      if ('error' in result && isDuplicateKeyError(result.error)) pending.push(index);
+      else outcomes[index] = result;
+    });
   }
+  return outcomes;
 }

@@ -19,8 +19,8 @@ import {
   PatientSummaryRecord,
   ReviewRecord,
 } from './patient.schema';
-import { insertDocument, storedDocument } from '../../../database/insert-document';
-import type { BatchOutcome } from '../clinic-write-batches';
+import { insertDocument, insertDocuments } from '../../../database/insert-document';
+import type { BatchOutcome } from '../../../database/group-commit';
 import { findLean } from '../../../database/lean-reads';
 
 /** A record as inserted: everything but the id and the derived keys, which the writer sets. */
@@ -405,40 +405,28 @@ export class PatientsWriter extends GatedWriter {
    * in order: the stored record, or the error it failed with (the driver's duplicate-key error as for
    * {@link insert}, or a validation error). An error that is not about single records is thrown.
    */
-  async insertMany(patients: NewPatientRecord[]): Promise<Array<BatchOutcome<PatientRecord>>> {
-    this.guard();
+  insertMany(patients: NewPatientRecord[]): Promise<Array<BatchOutcome<PatientRecord>>> {
+    return PatientsWriter.insertEach(
+      patients.map(() => this),
+      patients,
+    );
+  }
+
+  /**
+   * As {@link insertMany}, each record into the clinic of the writer at its index (the demo patients
+   * of clinics created together).
+   */
+  static insertEach(
+    writers: PatientsWriter[],
+    patients: NewPatientRecord[],
+  ): Promise<Array<BatchOutcome<PatientRecord>>> {
+    for (const writer of writers) writer.guard();
+    if (writers.length === 0) return Promise.resolve([]);
     const now = new Date();
-    const outcomes: Array<BatchOutcome<PatientRecord>> = [];
-    const valid: Array<{ index: number; document: object }> = [];
-    for (const patient of patients) {
-      const record = this.newRecord(patient, now);
-      try {
-        const document = await storedDocument(this.patients, record);
-        outcomes.push({ value: record });
-        valid.push({ index: outcomes.length - 1, document });
-      } catch (error) {
-        outcomes.push({ error });
-      }
-    }
-    if (valid.length === 0) return outcomes;
-    try {
-      // Validated above: `lean` sends the documents as they are.
-      await this.patients.insertMany(
-        valid.map((entry) => entry.document),
-        { ordered: false, lean: true },
-      );
-    } catch (error) {
-      const writeErrors = (error as { writeErrors?: Array<{ index: number; code?: number; errmsg?: string }> })
-        .writeErrors;
-      if (!Array.isArray(writeErrors)) throw error;
-      for (const writeError of writeErrors) {
-        const entry = valid[writeError.index];
-        // As the driver throws it for a single insert: an error with the server's code and message.
-        if (entry)
-          outcomes[entry.index] = { error: Object.assign(new Error(writeError.errmsg), { code: writeError.code }) };
-      }
-    }
-    return outcomes;
+    return insertDocuments(
+      writers[0].patients,
+      patients.map((patient, index) => writers[index].newRecord(patient, now)),
+    );
   }
 
   private newRecord(patient: NewPatientRecord, now: Date): PatientRecord {

@@ -7,6 +7,7 @@ import { ClinicsWriter } from './clinics/clinics.repository';
 import { ShareCodeRecord } from './clinics/share-code.schema';
 import { ClinicianRecord } from './clinicians/clinician.schema';
 import { CliniciansWriter } from './clinicians/clinicians.repository';
+import { ClinicianMembershipCache } from './clinicians/clinician-membership.cache';
 import { ClinicDeletionRecord, ClinicianDeletionRecord, PatientDeletionRecord } from './deletions/deletion.schema';
 import { DeletionsWriter } from './deletions/deletions.writer';
 import { PatientDeletionsWriter } from './deletions/patient-deletions.writer';
@@ -53,11 +54,12 @@ export class ClinicWriteGate {
     @InjectModel(PatientDeletionRecord.name) private readonly patientDeletions: Model<PatientDeletionRecord>,
     @InjectModel(MigrationRecord.name) private readonly migrations: Model<MigrationRecord>,
     @InjectModel(MergePlanRecord.name) private readonly mergePlans: Model<MergePlanRecord>,
+    private readonly memberships: ClinicianMembershipCache,
   ) {}
 
   run<T>(clinicId: string | Types.ObjectId, work: (writes: ClinicWrites) => Promise<T>): Promise<T> {
     const id = typeof clinicId === 'string' ? new Types.ObjectId(clinicId) : clinicId;
-    return this.locks.run(gateKey(id), WriteGateRank.Clinic, (scope) => work(this.writesFor(scope, id)));
+    return this.enter(id, (scope) => work(this.writesFor(scope, id)));
   }
 
   /**
@@ -72,10 +74,21 @@ export class ClinicWriteGate {
     const enter = (index: number, writes: ClinicWrites[]): Promise<T> =>
       index === ids.length
         ? work(writes)
-        : this.locks.run(gateKey(ids[index]), WriteGateRank.Clinic, (scope) =>
-            enter(index + 1, [...writes, this.writesFor(scope, ids[index])]),
-          );
+        : this.enter(ids[index], (scope) => enter(index + 1, [...writes, this.writesFor(scope, ids[index])]));
     return enter(0, []);
+  }
+
+  /** The clinic's turn; the cached memberships of the clinic are dropped when it starts and ends. */
+  private enter<T>(id: Types.ObjectId, work: (scope: WriteScope) => Promise<T>): Promise<T> {
+    const clinicId = id.toHexString();
+    return this.locks.run(gateKey(id), WriteGateRank.Clinic, async (scope) => {
+      this.memberships.writesBegin(clinicId);
+      try {
+        return await work(scope);
+      } finally {
+        this.memberships.writesEnd(clinicId);
+      }
+    });
   }
 
   private writesFor(scope: WriteScope, id: Types.ObjectId): ClinicWrites {

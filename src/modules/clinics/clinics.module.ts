@@ -12,6 +12,9 @@ import { ListPatientsController } from './patients/list/list-patients.controller
 import { ListPatientsService } from './patients/list/list-patients.service';
 import { PatientListRepository } from './patients/list/patient-list.repository';
 import { ClinicianMembershipRepository } from './clinicians/clinician-membership.repository';
+import { ClinicianMembershipCache } from './clinicians/clinician-membership.cache';
+import type { ConfigType } from '@nestjs/config';
+import { databaseConfig } from '../../config/database.config';
 import { CliniciansRepository } from './clinicians/clinicians.repository';
 import { ClinicsRepository } from './clinics/clinics.repository';
 import { ClinicRecord, ClinicSchema } from './clinics/clinic.schema';
@@ -87,6 +90,12 @@ import { EhrPatientsService } from './ehr/ehr-patients.service';
     ListPatientsService,
     ClinicWriteGate,
     ClinicianMembershipRepository,
+    {
+      provide: ClinicianMembershipCache,
+      inject: [databaseConfig.KEY],
+      useFactory: (database: ConfigType<typeof databaseConfig>) =>
+        new ClinicianMembershipCache({ enabled: database.membershipCache ?? false }),
+    },
     { provide: ClinicianMembershipLookup, useExisting: ClinicianMembershipRepository },
     ShareCodeGenerator,
     ClinicsService,

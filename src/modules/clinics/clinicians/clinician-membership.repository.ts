@@ -4,18 +4,28 @@ import type { Model } from 'mongoose';
 import { ClinicianMembership, ClinicianMembershipLookup } from '../../../auth/authorization/clinician-membership';
 import { ClinicianRecord, memberKey } from './clinician.schema';
 import { findOneLean } from '../../../database/lean-reads';
+import { ClinicianMembershipCache } from './clinician-membership.cache';
 
-/** The authorization guard's one read per request: the caller's clinician record in the path clinic. */
+/**
+ * The authorization guard's one read per request: the caller's clinician record in the path clinic,
+ * from the membership cache when it holds it.
+ */
 @Injectable()
 export class ClinicianMembershipRepository extends ClinicianMembershipLookup {
-  constructor(@InjectModel(ClinicianRecord.name) private readonly clinicians: Model<ClinicianRecord>) {
+  constructor(
+    @InjectModel(ClinicianRecord.name) private readonly clinicians: Model<ClinicianRecord>,
+    private readonly cache: ClinicianMembershipCache,
+  ) {
     super();
   }
 
   async findMembership(clinicId: string, userId: string): Promise<ClinicianMembership | undefined> {
+    const cached = this.cache.get(clinicId, userId);
+    if (cached) return cached;
+    const readStarted = this.cache.readStarted();
     const record = await findOneLean(this.clinicians, { memberKey: memberKey(clinicId, userId) });
     if (!record?.userId) return undefined;
-    return {
+    const membership: ClinicianMembership = {
       id: record._id.toHexString(),
       clinicId,
       userId: record.userId,
@@ -23,5 +33,7 @@ export class ClinicianMembershipRepository extends ClinicianMembershipLookup {
       name: record.name,
       ...(record.email ? { email: record.email } : {}),
     };
+    this.cache.store(readStarted, membership);
+    return membership;
   }
 }

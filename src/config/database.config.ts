@@ -18,7 +18,7 @@ class DatabaseEnvironment {
   @Expose() @Type(() => Number) @IsInt() @Min(100) @Max(120000) MONGODB_TIMEOUT_MS: number = 10000;
   @Expose() @IsString() EMBEDDED_DB_CACHE_DIR: string = './.cache/ferretdb';
   @Expose() @IsIn(EMBEDDED_ENGINES) EMBEDDED_DB_ENGINE: EmbeddedEngine = 'postgresql';
-  @Expose() @IsIn(['auto', 'on', 'off']) MEMBERSHIP_CACHE: 'auto' | 'on' | 'off' = 'auto';
+  @Expose() @IsIn(['auto', 'on', 'off']) READ_CACHE: 'auto' | 'on' | 'off' = 'auto';
 }
 
 export interface DatabaseConfig {
@@ -30,10 +30,10 @@ export interface DatabaseConfig {
   /** The embedded database's storage; unset: PostgreSQL. */
   embeddedEngine?: EmbeddedEngine;
   /**
-   * Keep the clinician memberships the authorization guard read (ClinicianMembershipCache): exact
-   * only while this process is the one writer of the database, as with the embedded one.
+   * Keep clinic documents requests read (ClinicReadCaches: the guard's memberships, GetClinic's
+   * clinic): exact only while this process is the one writer of the database, as with the embedded one.
    */
-  membershipCache?: boolean;
+  readCaches?: boolean;
 }
 
 export function loadDatabaseConfig(): DatabaseConfig {
@@ -44,7 +44,7 @@ export function loadDatabaseConfig(): DatabaseConfig {
     timeoutMs: env.MONGODB_TIMEOUT_MS,
     embeddedCacheDir: env.EMBEDDED_DB_CACHE_DIR,
     embeddedEngine: env.EMBEDDED_DB_ENGINE,
-    membershipCache: env.MEMBERSHIP_CACHE === 'auto' ? !env.MONGODB_URI : env.MEMBERSHIP_CACHE === 'on',
+    readCaches: env.READ_CACHE === 'auto' ? !env.MONGODB_URI : env.READ_CACHE === 'on',
   };
 }
 

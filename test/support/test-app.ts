@@ -77,7 +77,7 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
       timeoutMs: 5000,
       embeddedCacheDir: '.cache/ferretdb',
       // Each test app has a database of its own, which only it writes.
-      membershipCache: true,
+      readCaches: true,
     } satisfies ReturnType<typeof databaseConfig>)
     .overrideProvider(authConfig.KEY)
     .useValue({ ...loadAuthConfig(), provider: 'jwt', userDirectory: 'embedded', tokenSecret: TEST_TOKEN_SECRET });

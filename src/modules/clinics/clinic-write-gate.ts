@@ -7,7 +7,7 @@ import { ClinicsWriter } from './clinics/clinics.repository';
 import { ShareCodeRecord } from './clinics/share-code.schema';
 import { ClinicianRecord } from './clinicians/clinician.schema';
 import { CliniciansWriter } from './clinicians/clinicians.repository';
-import { ClinicianMembershipCache } from './clinicians/clinician-membership.cache';
+import { ClinicReadCaches } from './clinic-read-cache';
 import { ClinicDeletionRecord, ClinicianDeletionRecord, PatientDeletionRecord } from './deletions/deletion.schema';
 import { DeletionsWriter } from './deletions/deletions.writer';
 import { PatientDeletionsWriter } from './deletions/patient-deletions.writer';
@@ -54,7 +54,7 @@ export class ClinicWriteGate {
     @InjectModel(PatientDeletionRecord.name) private readonly patientDeletions: Model<PatientDeletionRecord>,
     @InjectModel(MigrationRecord.name) private readonly migrations: Model<MigrationRecord>,
     @InjectModel(MergePlanRecord.name) private readonly mergePlans: Model<MergePlanRecord>,
-    private readonly memberships: ClinicianMembershipCache,
+    private readonly readCaches: ClinicReadCaches,
   ) {}
 
   run<T>(clinicId: string | Types.ObjectId, work: (writes: ClinicWrites) => Promise<T>): Promise<T> {
@@ -78,15 +78,15 @@ export class ClinicWriteGate {
     return enter(0, []);
   }
 
-  /** The clinic's turn; the cached memberships of the clinic are dropped when it starts and ends. */
+  /** The clinic's turn; what the read caches keep of the clinic is dropped when it starts and ends. */
   private enter<T>(id: Types.ObjectId, work: (scope: WriteScope) => Promise<T>): Promise<T> {
     const clinicId = id.toHexString();
     return this.locks.run(gateKey(id), WriteGateRank.Clinic, async (scope) => {
-      this.memberships.writesBegin(clinicId);
+      this.readCaches.writesBegin(clinicId);
       try {
         return await work(scope);
       } finally {
-        this.memberships.writesEnd(clinicId);
+        this.readCaches.writesEnd(clinicId);
       }
     });
   }

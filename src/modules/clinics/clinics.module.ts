@@ -12,7 +12,7 @@ import { ListPatientsController } from './patients/list/list-patients.controller
 import { ListPatientsService } from './patients/list/list-patients.service';
 import { PatientListRepository } from './patients/list/patient-list.repository';
 import { ClinicianMembershipRepository } from './clinicians/clinician-membership.repository';
-import { ClinicianMembershipCache } from './clinicians/clinician-membership.cache';
+import { ClinicReadCaches } from './clinic-read-cache';
 import type { ConfigType } from '@nestjs/config';
 import { databaseConfig } from '../../config/database.config';
 import { CliniciansRepository } from './clinicians/clinicians.repository';
@@ -91,10 +91,9 @@ import { EhrPatientsService } from './ehr/ehr-patients.service';
     ClinicWriteGate,
     ClinicianMembershipRepository,
     {
-      provide: ClinicianMembershipCache,
+      provide: ClinicReadCaches,
       inject: [databaseConfig.KEY],
-      useFactory: (database: ConfigType<typeof databaseConfig>) =>
-        new ClinicianMembershipCache({ enabled: database.membershipCache ?? false }),
+      useFactory: (database: ConfigType<typeof databaseConfig>) => new ClinicReadCaches(database.readCaches ?? false),
     },
     { provide: ClinicianMembershipLookup, useExisting: ClinicianMembershipRepository },
     ShareCodeGenerator,

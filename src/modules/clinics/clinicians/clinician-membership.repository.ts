@@ -4,7 +4,7 @@ import type { Model } from 'mongoose';
 import { ClinicianMembership, ClinicianMembershipLookup } from '../../../auth/authorization/clinician-membership';
 import { ClinicianRecord, memberKey } from './clinician.schema';
 import { findOneLean } from '../../../database/lean-reads';
-import { ClinicianMembershipCache } from './clinician-membership.cache';
+import { ClinicReadCaches } from '../clinic-read-cache';
 
 /**
  * The authorization guard's one read per request: the caller's clinician record in the path clinic,
@@ -14,15 +14,15 @@ import { ClinicianMembershipCache } from './clinician-membership.cache';
 export class ClinicianMembershipRepository extends ClinicianMembershipLookup {
   constructor(
     @InjectModel(ClinicianRecord.name) private readonly clinicians: Model<ClinicianRecord>,
-    private readonly cache: ClinicianMembershipCache,
+    private readonly caches: ClinicReadCaches,
   ) {
     super();
   }
 
   async findMembership(clinicId: string, userId: string): Promise<ClinicianMembership | undefined> {
-    const cached = this.cache.get(clinicId, userId);
+    const cached = this.caches.memberships.get(clinicId, userId);
     if (cached) return cached;
-    const readStarted = this.cache.readStarted();
+    const readStarted = this.caches.memberships.readStarted();
     const record = await findOneLean(this.clinicians, { memberKey: memberKey(clinicId, userId) });
     if (!record?.userId) return undefined;
     const membership: ClinicianMembership = {
@@ -33,7 +33,7 @@ export class ClinicianMembershipRepository extends ClinicianMembershipLookup {
       name: record.name,
       ...(record.email ? { email: record.email } : {}),
     };
-    this.cache.store(readStarted, membership);
+    this.caches.memberships.store(readStarted, clinicId, userId, membership);
     return membership;
   }
 }

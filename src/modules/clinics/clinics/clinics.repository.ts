@@ -20,6 +20,10 @@ import { ShareCodeRecord } from './share-code.schema';
 import { insertDocuments } from '../../../database/insert-document';
 import type { BatchOutcome } from '../../../database/group-commit';
 import { findLean, findOneLean } from '../../../database/lean-reads';
+import { ClinicReadCaches } from '../clinic-read-cache';
+
+/** The read cache's key of a clinic's own document. */
+const CLINIC_DOCUMENT = 'clinic';
 
 export type NewClinic = Omit<ClinicRecord, '_id' | 'createdTime' | 'updatedTime'>;
 
@@ -84,10 +88,24 @@ export class ClinicsRepository {
   constructor(
     @InjectModel(ClinicRecord.name) private readonly clinics: Model<ClinicRecord>,
     @InjectModel(ShareCodeRecord.name) private readonly shareCodes: Model<ShareCodeRecord>,
+    private readonly caches: ClinicReadCaches,
   ) {}
 
   findById(clinicId: string): Promise<ClinicRecord | null> {
     return findOneLean(this.clinics, { _id: new Types.ObjectId(clinicId) });
+  }
+
+  /**
+   * As {@link findById}, from the read cache when the clinic was not written since it was kept
+   * there. For answering reads (GetClinic), not for deciding a write.
+   */
+  async findByIdCached(clinicId: string): Promise<ClinicRecord | null> {
+    const cached = this.caches.clinics.get(clinicId, CLINIC_DOCUMENT);
+    if (cached) return cached;
+    const readStarted = this.caches.clinics.readStarted();
+    const found = await this.findById(clinicId);
+    if (found) this.caches.clinics.store(readStarted, clinicId, CLINIC_DOCUMENT, found);
+    return found;
   }
 
   /** One query for a page of related clinics (no N+1). */

@@ -99,7 +99,9 @@ export class ClinicsService {
 
   /** 404 `clinic not found`. */
   async getClinic(clinicId: string): Promise<ClinicResponse> {
-    return (await this.describe([await this.requireClinic(clinicId)]))[0];
+    const found = await this.clinics.findByIdCached(clinicId);
+    if (!found) throw ClinicErrors.clinicNotFound();
+    return (await this.describe([found]))[0];
   }
 
   /** Exact, case-sensitive; a merged clinic's old code finds the clinic it was merged into. */

@@ -1,5 +1,5 @@
 import type { ClinicianMembership } from '../../../src/auth/authorization/clinician-membership';
-import { ClinicianMembershipCache } from '../../../src/modules/clinics/clinicians/clinician-membership.cache';
+import { ClinicReadCache, ClinicReadCaches } from '../../../src/modules/clinics/clinic-read-cache';
 
 const CLINIC = 'aaaaaaaaaaaaaaaaaaaaaaaa';
 const OTHER = 'bbbbbbbbbbbbbbbbbbbbbbbb';
@@ -11,10 +11,17 @@ const member = (clinicId = CLINIC, userId = 'u1', roles = ['CLINIC_MEMBER']): Cl
   roles,
 });
 
-describe('ClinicianMembershipCache', () => {
+const membershipCache = (options: { enabled?: boolean; maxEntries?: number; ttlMs?: number } = {}) =>
+  new ClinicReadCache<ClinicianMembership>({
+    enabled: true,
+    copy: (m) => ({ ...m, roles: [...m.roles] }),
+    ...options,
+  });
+
+describe('ClinicReadCache', () => {
   it('should answer a stored membership as a copy, per clinic and user', () => {
-    const cache = new ClinicianMembershipCache({ enabled: true });
-    cache.store(cache.readStarted(), member());
+    const cache = membershipCache();
+    cache.store(cache.readStarted(), CLINIC, 'u1', member());
     const found = cache.get(CLINIC, 'u1');
     expect(found).toEqual(member());
     found!.roles.push('CLINIC_ADMIN');
@@ -25,10 +32,10 @@ describe('ClinicianMembershipCache', () => {
   });
 
   it("should drop a clinic's memberships when a gated run of it starts, and keep other clinics'", () => {
-    const cache = new ClinicianMembershipCache({ enabled: true });
-    cache.store(cache.readStarted(), member(CLINIC, 'u1'));
-    cache.store(cache.readStarted(), member(CLINIC, 'u2'));
-    cache.store(cache.readStarted(), member(OTHER, 'u1'));
+    const cache = membershipCache();
+    cache.store(cache.readStarted(), CLINIC, 'u1', member(CLINIC, 'u1'));
+    cache.store(cache.readStarted(), CLINIC, 'u2', member(CLINIC, 'u2'));
+    cache.store(cache.readStarted(), OTHER, 'u1', member(OTHER, 'u1'));
     cache.writesBegin(CLINIC);
     expect(cache.get(CLINIC, 'u1')).toBeUndefined();
     expect(cache.get(CLINIC, 'u2')).toBeUndefined();
@@ -37,31 +44,31 @@ describe('ClinicianMembershipCache', () => {
   });
 
   it('should not store while a gated run of the clinic is in progress, nor what was read before a run began or ended', () => {
-    const cache = new ClinicianMembershipCache({ enabled: true });
+    const cache = membershipCache();
     // A run in progress (the read may see the record half-way through its changes).
     cache.writesBegin(CLINIC);
-    cache.store(cache.readStarted(), member());
+    cache.store(cache.readStarted(), CLINIC, 'u1', member());
     expect(cache.get(CLINIC, 'u1')).toBeUndefined();
     // Read started during the run, stored after it ended.
     const duringRun = cache.readStarted();
     cache.writesEnd(CLINIC);
-    cache.store(duringRun, member());
+    cache.store(duringRun, CLINIC, 'u1', member());
     expect(cache.get(CLINIC, 'u1')).toBeUndefined();
     // Read started before a run that began and ended while it was on its way.
     const beforeRun = cache.readStarted();
     cache.writesBegin(CLINIC);
     cache.writesEnd(CLINIC);
-    cache.store(beforeRun, member());
+    cache.store(beforeRun, CLINIC, 'u1', member());
     expect(cache.get(CLINIC, 'u1')).toBeUndefined();
     // Runs of another clinic do not matter; a read started after the last run is kept.
     const afterRun = cache.readStarted();
     cache.writesBegin(OTHER);
-    cache.store(afterRun, member());
+    cache.store(afterRun, CLINIC, 'u1', member());
     expect(cache.get(CLINIC, 'u1')).toEqual(member());
   });
 
   it('should stay exact when the record of when clinics changed overflows its bound', () => {
-    const cache = new ClinicianMembershipCache({ enabled: true, maxEntries: 2 });
+    const cache = membershipCache({ maxEntries: 2 });
     const readStarted = cache.readStarted();
     cache.writesBegin(CLINIC);
     cache.writesEnd(CLINIC);
@@ -70,21 +77,33 @@ describe('ClinicianMembershipCache', () => {
       cache.writesBegin(clinic);
       cache.writesEnd(clinic);
     }
-    cache.store(readStarted, member());
+    cache.store(readStarted, CLINIC, 'u1', member());
     expect(cache.get(CLINIC, 'u1')).toBeUndefined();
   });
 
   it('should keep nothing when disabled (a database other processes write)', () => {
-    const cache = new ClinicianMembershipCache({ enabled: false });
-    cache.store(cache.readStarted(), member());
+    const cache = membershipCache({ enabled: false });
+    cache.store(cache.readStarted(), CLINIC, 'u1', member());
     expect(cache.get(CLINIC, 'u1')).toBeUndefined();
   });
 
   it('should forget a membership after its time to live', async () => {
-    const cache = new ClinicianMembershipCache({ enabled: true, ttlMs: 50 });
-    cache.store(cache.readStarted(), member());
+    const cache = membershipCache({ ttlMs: 50 });
+    cache.store(cache.readStarted(), CLINIC, 'u1', member());
     expect(cache.get(CLINIC, 'u1')).toBeDefined();
     await new Promise((resolve) => setTimeout(resolve, 120));
     expect(cache.get(CLINIC, 'u1')).toBeUndefined();
+  });
+
+  it('should drop every cache of a clinic together (ClinicReadCaches, as the write gate calls it)', () => {
+    const caches = new ClinicReadCaches(true);
+    caches.memberships.store(caches.memberships.readStarted(), CLINIC, 'u1', member());
+    const clinic = { _id: CLINIC, name: 'Kept' } as never;
+    caches.clinics.store(caches.clinics.readStarted(), CLINIC, 'clinic', clinic);
+    expect(caches.clinics.get(CLINIC, 'clinic')).toEqual(clinic);
+    caches.writesBegin(CLINIC);
+    caches.writesEnd(CLINIC);
+    expect(caches.memberships.get(CLINIC, 'u1')).toBeUndefined();
+    expect(caches.clinics.get(CLINIC, 'clinic')).toBeUndefined();
   });
 });

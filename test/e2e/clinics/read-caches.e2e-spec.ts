@@ -4,11 +4,11 @@ import { databaseCommands } from '../../support/metrics';
 import { useTestApp } from '../../support/test-app';
 
 /**
- * The authorization guard keeps the memberships it read (embedded database): a member's next
- * requests need no membership read, and every change of a clinic's clinicians applies to the very
- * next request.
+ * What requests read of a clinic is kept for the next ones (the read caches, on with the embedded
+ * database): the authorization guard's memberships and GetClinic's clinic. Every change of the clinic
+ * applies to the very next request.
  */
-describe('Clinician memberships kept between requests', () => {
+describe('Clinic read caches', () => {
   const t = useTestApp();
 
   const listClinicians = (clinicId: string, token: string) =>
@@ -62,5 +62,27 @@ describe('Clinician memberships kept between requests', () => {
     expect(clinic.body.name).toBe('Renamed twice');
     // Still a member: member routes are allowed.
     expect((await listClinicians(clinicId, second.token)).status).toBe(200);
+  });
+
+  it("should answer GetClinic from the cache until the clinic is written, then the clinic's new state", async () => {
+    const { clinicId, admin } = await createClinic(t);
+    const server = await t.tokens.server();
+    const getClinic = () => t.call<any>('GET', `/v1/clinics/${clinicId}`, { token: admin.token });
+    const findsBefore = await databaseCommands(t, 'find');
+    for (let i = 0; i < 4; i++) expect((await getClinic()).body.name).toBe('Test Clinic');
+    // One clinic read for the four answers.
+    expect((await databaseCommands(t, 'find')) - findsBefore).toBe(1);
+
+    const updated = await t.call<any>('PUT', `/v1/clinics/${clinicId}`, {
+      token: admin.token,
+      body: { name: 'Renamed', preferredBgUnits: 'mmol/L' },
+    });
+    expect(updated.status).toBe(200);
+    const after = await getClinic();
+    expect(after.body).toMatchObject({ id: clinicId, name: 'Renamed', preferredBgUnits: 'mmol/L' });
+    expect(after.body.updatedTime).toBe(updated.body.updatedTime);
+
+    expect((await t.call('DELETE', `/v1/clinics/${clinicId}`, { token: server })).status).toBe(204);
+    expectError(await t.call('GET', `/v1/clinics/${clinicId}`, { token: server }), 404, 'clinic not found');
   });
 });

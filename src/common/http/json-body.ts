@@ -113,11 +113,19 @@ export function parseJsonBody(body: Buffer, maxBytes: number): unknown {
 }
 
 /**
- * The only body parser: `application/json` (any parameters), checked by `parseJsonBody`. Every
+ * The only body parser: `application/json` (any parameters), checked by `parseJsonBody`; the URL's
+ * parameters are checked for the same unstorable text. Every
  * other media type with a body is refused with 415 by Fastify. A declared `content-length` over the
  * route's limit is refused before the body is read.
  */
 export function registerJsonBodyParser(fastify: FastifyInstance): void {
+  // The URL's parameters are text to be stored or matched as well (the embedded database's
+  // PostgreSQL refuses a NUL in any text), so they obey the same rule as the body.
+  fastify.addHook('preValidation', (request, _reply, done) => {
+    const problem = unstorableText(request.params) ?? unstorableText(request.query);
+    if (problem) return done(new ApiError(HttpStatus.BAD_REQUEST, `request has an error: ${problem}`));
+    done();
+  });
   fastify.removeAllContentTypeParsers();
   fastify.addHook('preParsing', (request, _reply, payload, done) => {
     const declared = Number(request.headers['content-length']);

@@ -147,6 +147,34 @@ describe('hostile input: every body is refused in the envelope, without a 500 or
     expect(await clinicCount()).toBe(before);
   });
 
+  it.each([
+    [
+      'a NUL character in a query parameter',
+      '/v1/patients?birthDate=a%00b',
+      'text may not contain the NUL character (\\u0000)',
+    ],
+    [
+      'a NUL character in an unknown query parameter',
+      '/v1/patients?x%00=1',
+      'text may not contain the NUL character (\\u0000)',
+    ],
+  ])('should refuse %s with 400 before any database read', async (_what, url, problem) => {
+    // A clinician: FindPatients then searches the patients of the caller's clinics.
+    const { admin } = await createClinic(t);
+    const res = await t.call('GET', url, { token: admin.token });
+    expectError(res, 400, `request has an error: ${problem}`);
+  });
+
+  it('should refuse a NUL character in a path parameter with 400 and write nothing', async () => {
+    const { clinicId, admin } = await createClinic(t);
+    const res = await t.call('PUT', `/v1/clinics/${clinicId}/clinicians/ab%00cd`, {
+      token: admin.token,
+      body: { email: 'x@example.com', roles: ['CLINIC_MEMBER'] },
+    });
+    expectError(res, 400, 'request has an error: text may not contain the NUL character (\\u0000)');
+    expect((await findClinicDocument(t, clinicId)).admins).toEqual([admin.userId]);
+  });
+
   it('should accept an escaped surrogate pair as the character it encodes', async () => {
     const res = await post(t, '/v1/clinics', user.token, '{"name":"Clinic \\ud83e\\ude7a","preferredBgUnits":"mg/dL"}');
     expect(res.status).toBe(200);

@@ -1,5 +1,8 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { Mutex } from 'async-mutex';
+import type { Model } from 'mongoose';
+import type { BatchOutcome } from './group-commit';
+import { insertDocuments } from './insert-document';
 
 /**
  * The order in which gates may be nested, so two requests never wait on each other: work holding a
@@ -73,6 +76,21 @@ export abstract class GatedWriter {
   /** Call first in every write method. */
   protected guard(): void {
     this.scope.assertOpen();
+  }
+
+  /**
+   * One record for the clinic of each writer, all in one insert command ({@link insertDocuments}),
+   * once every writer is checked: `model` is the collection the writers write, `record` builds the
+   * record of the writer at an index. An outcome per record, in order.
+   */
+  protected static insertForEach<W extends GatedWriter, T, R extends object>(
+    writers: W[],
+    model: (writer: W) => Model<T>,
+    record: (writer: W, index: number) => R,
+  ): Promise<Array<BatchOutcome<R>>> {
+    for (const writer of writers) writer.guard();
+    if (writers.length === 0) return Promise.resolve([]);
+    return insertDocuments(model(writers[0]), writers.map(record));
   }
 }
 

@@ -5,7 +5,7 @@ import type { Page } from '../../../common/validation/pagination.dto';
 import { GatedWriter, WriteScope } from '../../../database/write-gate';
 import { ClinicianRecord, emailKey, inviteKey, memberKey, RolesUpdate } from './clinician.schema';
 import type { QueryShape } from '../clinics/clinics.repository';
-import { insertDocument, insertDocuments } from '../../../database/insert-document';
+import { insertDocument } from '../../../database/insert-document';
 import type { BatchOutcome } from '../../../database/group-commit';
 import { findLean } from '../../../database/lean-reads';
 
@@ -155,18 +155,17 @@ export class CliniciansWriter extends GatedWriter {
 
   /**
    * One record into the clinic of each writer (one insert command): the first admins of clinics
-   * created together. An outcome per record, as {@link insertDocuments} gives them.
+   * created together. An outcome per record, in order.
    */
   static insertEach(
     writers: CliniciansWriter[],
     clinicians: Array<Omit<NewClinician, 'clinicId'>>,
   ): Promise<Array<BatchOutcome<ClinicianRecord>>> {
-    for (const writer of writers) writer.guard();
-    if (writers.length === 0) return Promise.resolve([]);
     const now = new Date();
-    return insertDocuments(
-      writers[0].clinicians,
-      clinicians.map((clinician, index) => writers[index].newRecord(clinician, now)),
+    return CliniciansWriter.insertForEach(
+      writers,
+      (writer) => writer.clinicians,
+      (writer, index) => writer.newRecord(clinicians[index], now),
     );
   }
 

@@ -17,7 +17,6 @@ import {
 } from './clinic.schema';
 import { nextUpdatedTime } from '../clinicians/clinicians.repository';
 import { ShareCodeRecord } from './share-code.schema';
-import { insertDocuments } from '../../../database/insert-document';
 import type { BatchOutcome } from '../../../database/group-commit';
 import { findLean, findOneLean } from '../../../database/lean-reads';
 import { ClinicReadCaches } from '../clinic-read-cache';
@@ -165,11 +164,10 @@ export class ClinicsWriter extends GatedWriter {
    * taken code fails with the driver's duplicate-key error.
    */
   static registerShareCodes(writers: ClinicsWriter[], codes: string[]): Promise<Array<BatchOutcome<ShareCodeRecord>>> {
-    for (const writer of writers) writer.guard();
-    if (writers.length === 0) return Promise.resolve([]);
-    return insertDocuments(
-      writers[0].shareCodes,
-      codes.map((code, index): ShareCodeRecord => ({ _id: code, clinicId: writers[index].clinicId })),
+    return ClinicsWriter.insertForEach(
+      writers,
+      (writer) => writer.shareCodes,
+      (writer, index): ShareCodeRecord => ({ _id: codes[index], clinicId: writer.clinicId }),
     );
   }
 
@@ -184,17 +182,16 @@ export class ClinicsWriter extends GatedWriter {
    * clinic: a taken canonical share code fails with the driver's duplicate-key error.
    */
   static insertEach(writers: ClinicsWriter[], clinics: NewClinic[]): Promise<Array<BatchOutcome<ClinicRecord>>> {
-    for (const writer of writers) writer.guard();
-    if (writers.length === 0) return Promise.resolve([]);
     const now = new Date();
-    return insertDocuments(
-      writers[0].clinics,
-      clinics.map((clinic, index): ClinicRecord => ({
-        _id: writers[index].clinicId,
-        ...clinic,
+    return ClinicsWriter.insertForEach(
+      writers,
+      (writer) => writer.clinics,
+      (writer, index): ClinicRecord => ({
+        _id: writer.clinicId,
+        ...clinics[index],
         createdTime: now,
         updatedTime: now,
-      })),
+      }),
     );
   }
 

@@ -19,7 +19,7 @@ import {
   PatientSummaryRecord,
   ReviewRecord,
 } from './patient.schema';
-import { insertDocument, insertDocuments } from '../../../database/insert-document';
+import { insertDocument } from '../../../database/insert-document';
 import type { BatchOutcome } from '../../../database/group-commit';
 import { findLean } from '../../../database/lean-reads';
 
@@ -420,12 +420,11 @@ export class PatientsWriter extends GatedWriter {
     writers: PatientsWriter[],
     patients: NewPatientRecord[],
   ): Promise<Array<BatchOutcome<PatientRecord>>> {
-    for (const writer of writers) writer.guard();
-    if (writers.length === 0) return Promise.resolve([]);
     const now = new Date();
-    return insertDocuments(
-      writers[0].patients,
-      patients.map((patient, index) => writers[index].newRecord(patient, now)),
+    return PatientsWriter.insertForEach(
+      writers,
+      (writer) => writer.patients,
+      (writer, index) => writer.newRecord(patients[index], now),
     );
   }
 
